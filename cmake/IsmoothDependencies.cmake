@@ -1,0 +1,17 @@
+# Finds the Debian 12 packages ismooth builds on (see ../shared/deps.md facts
+# recorded in docs/dependencies.md). Used both by our own build and by
+# ismoothConfig.cmake after install, so consumers get the same targets.
+include(CMakeFindDependencyMacro)
+
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)
+# xsimd's config forgets to look for xtl; XTENSOR_USE_XSIMD must be set
+# before xtensor is found or it silently does nothing.
+find_package(xtl REQUIRED)
+find_package(xsimd REQUIRED)
+set(XTENSOR_USE_XSIMD ON)
+find_package(xtensor REQUIRED)
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+find_package(PkgConfig REQUIRED)
+if(NOT TARGET PkgConfig::STB)
+  pkg_check_modules(STB REQUIRED IMPORTED_TARGET GLOBAL stb)
+endif()

@@ -1,0 +1,95 @@
+#pragma once
+/// \file
+/// Parameters of the smoothing energy (energy.md §4–§6, §10) and their
+/// `key=value` spelling used by the command line (`--set`).
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include "ismooth/error.hpp"
+
+namespace ismooth {
+
+/// How the flattening term is differentiated (energy.md §10).
+enum class GradientMode {
+  exact,    ///< the true gradient, sign(0) = 0 (default)
+  clipped,  ///< the authors' training gradient: ρ' → p·min(|d|^{p−1}, 1)·sign(d)
+};
+
+/// Which pixels use p_large with weight α·w^s (the "L2 mask" M) and which use
+/// p_small with weight w^r (energy.md §5, §7).
+enum class PMapKind {
+  adaptive,  ///< Eq. 8: recomputed from the current T at every evaluation
+  all_l2,    ///< M = 1 everywhere (the energy is quadratic when p_large = 2)
+  all_lp,    ///< M = 0 everywhere ("all-L0.8" with the default p_small)
+  half,      ///< M = 1 on the left half (x < W/2), 0 on the right
+  custom,    ///< a caller-supplied mask
+};
+
+/// Every scalar parameter of the energy. Defaults are the paper's (Sec. 4)
+/// with the smoothing preset's 7×7 mask dilation.
+struct EnergyParams {
+  double sigma_r = 0.1;   ///< colour-weight σ on YUV in [0,1] (Eq. 6)
+  double sigma_s = 7.0;   ///< spatial-weight σ in pixels (Eq. 7)
+  double lambda_f = 1.0;  ///< weight of the flattening term (Eq. 1)
+  double lambda_e = 0.1;  ///< weight of the edge-preserving term (Eq. 1)
+  double alpha = 5.0;     ///< extra weight of L2 pixels (Eq. 8)
+  double c1 = 20.0;       ///< L2 mask: E_i(I) < c1 (Eq. 8); +∞ allowed
+  double c2 = 10.0;       ///< L2 mask: E_i(T) − E_i(I) > c2 (Eq. 8)
+  int radius = 10;        ///< window W_h with h = 2·radius + 1
+  double p_large = 2.0;   ///< exponent inside the L2 mask
+  double p_small = 0.8;   ///< exponent outside it
+  bool dilate = true;     ///< grow the adaptive mask by a 7×7 window (Sec. 7.1)
+  GradientMode gradient = GradientMode::exact;
+  /// Colour weights below this are set to 0 (the authors' implementation).
+  double colour_weight_floor = 0.3;
+  /// Smoothing of ρ_p: (d² + ε²)^{p/2} instead of |d|^p, for solvers that need
+  /// a smooth objective (§10). 0 = the exact penalty. Reported energies of the
+  /// solvers always use ε = 0.
+  double epsilon = 0.0;
+
+  int window() const { return 2 * radius + 1; }
+
+  /// True when every value is usable; otherwise `*error` says which is not.
+  bool IsValid(std::string* error) const {
+    auto bad = [&](const std::string& why) {
+      if (error) *error = why;
+      return false;
+    };
+    auto positive = [](double v) { return std::isfinite(v) && v > 0; };
+    if (!positive(sigma_r)) return bad("sigma_r must be finite and > 0, got " + std::to_string(sigma_r));
+    if (!positive(sigma_s)) return bad("sigma_s must be finite and > 0, got " + std::to_string(sigma_s));
+    if (!(std::isfinite(lambda_f) && lambda_f >= 0)) return bad("lambda_f must be finite and >= 0, got " + std::to_string(lambda_f));
+    if (!(std::isfinite(lambda_e) && lambda_e >= 0)) return bad("lambda_e must be finite and >= 0, got " + std::to_string(lambda_e));
+    if (!(std::isfinite(alpha) && alpha >= 0)) return bad("alpha must be finite and >= 0, got " + std::to_string(alpha));
+    if (std::isnan(c1)) return bad("c1 must be a number (inf allowed)");
+    if (!std::isfinite(c2)) return bad("c2 must be finite, got " + std::to_string(c2));
+    if (radius < 1 || radius > 64) return bad("radius must be in [1, 64], got " + std::to_string(radius));
+    if (!(p_large > 0 && p_large <= 2)) return bad("p_large must be in (0, 2], got " + std::to_string(p_large));
+    if (!(p_small > 0 && p_small <= 2)) return bad("p_small must be in (0, 2], got " + std::to_string(p_small));
+    if (!(colour_weight_floor >= 0 && colour_weight_floor < 1)) return bad("colour_weight_floor must be in [0, 1)");
+    if (!(std::isfinite(epsilon) && epsilon >= 0)) return bad("epsilon must be finite and >= 0, got " + std::to_string(epsilon));
+    return true;
+  }
+
+  /// Throws ismooth::Error naming `where` unless IsValid().
+  void validate(std::string_view where) const {
+    std::string why;
+    if (!IsValid(&why)) fail(where, ": ", why);
+  }
+};
+
+/// Sets one parameter from its command-line spelling. Keys: sigma_r, sigma_s,
+/// lambda_f, lambda_e, alpha, c1, c2, radius, p_large, p_small, dilate (0/1),
+/// gradient (exact|clipped), colour_weight_floor, epsilon. Unknown keys and
+/// unparsable values throw; range checks are left to IsValid().
+void set_parameter(EnergyParams& params, std::string_view key, std::string_view value);
+
+/// Parses "key=value" and calls set_parameter.
+void set_parameter(EnergyParams& params, std::string_view assignment);
+
+}  // namespace ismooth
+
+#include "ismooth/detail/energy_params_parse.hpp"
