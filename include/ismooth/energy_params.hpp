@@ -45,7 +45,8 @@ struct EnergyParams {
   GradientMode gradient = GradientMode::exact;
   /// Colour weights below this are set to 0 (the authors' implementation).
   double colour_weight_floor = 0.3;
-  /// Smoothing of ρ_p: (d² + ε²)^{p/2} instead of |d|^p, for solvers that need
+  /// Smoothing of ρ_p: (d² + ε²)^{p/2} − ε^p instead of |d|^p (the shift keeps
+  /// ρ(0) = 0 so constant images stay at zero energy), for solvers that need
   /// a smooth objective (§10). 0 = the exact penalty. Reported energies of the
   /// solvers always use ε = 0.
   double epsilon = 0.0;

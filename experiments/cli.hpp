@@ -1,0 +1,17 @@
+#pragma once
+// The subcommands of the ismooth tool. Each registers its options on the
+// CLI11 app and returns the action to run once parsing succeeded.
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace ismooth::cli {
+
+using Action = std::function<int()>;
+
+/// `ismooth energy INPUT OUTPUT ...`: the energy of OUTPUT as a smoothing of INPUT.
+void add_energy_command(CLI::App& app, Action& action);
+/// `ismooth edges INPUT --out B.png [--texture]`: edge maps as 0/255 PNG.
+void add_edges_command(CLI::App& app, Action& action);
+
+}  // namespace ismooth::cli

@@ -1,0 +1,101 @@
+#pragma once
+/// \file
+/// The L2 mask M, the map that picks per pixel which penalty the flattening
+/// term uses (energy.md §5, §7, paper Eq. 8): inside M, p = p_large with
+/// weight α·w^s; outside, p = p_small with weight w^r.
+
+#include <algorithm>
+#include <cmath>
+
+#include "ismooth/energy_params.hpp"
+#include "ismooth/image.hpp"
+
+namespace ismooth {
+
+/// How the L2 mask is chosen; `custom` must then hold an (H, W) 0/1 map.
+struct PMap {
+  PMapKind kind = PMapKind::adaptive;
+  Mask custom;
+};
+
+/// Grows a mask by a (2r+1)×(2r+1) window: a pixel is set if any pixel of its
+/// window is (separable max filter; r = 3 gives the paper's 7×7).
+inline Mask dilate(const Mask& m, int r) {
+  const long h = long(height(m)), w = long(width(m));
+  Mask rows(m.shape()), out(m.shape());
+  for (long y = 0; y < h; ++y)
+    for (long x = 0; x < w; ++x) {
+      std::uint8_t v = 0;
+      for (long xx = std::max(0L, x - r); xx <= std::min(w - 1, x + r) && !v; ++xx) v = m(y, xx);
+      rows(y, x) = v;
+    }
+  for (long y = 0; y < h; ++y)
+    for (long x = 0; x < w; ++x) {
+      std::uint8_t v = 0;
+      for (long yy = std::max(0L, y - r); yy <= std::min(h - 1, y + r) && !v; ++yy) v = rows(yy, x);
+      out(y, x) = v;
+    }
+  return out;
+}
+
+/// The adaptive mask of Eq. 8 from the edge response E(T) of the current
+/// iterate and the guidance G (normally E(I)):
+///   M_i = 1 if G_i < c1 and E_i(T) − G_i > c2, or if G_i = 0 and E_i(T) > G_i;
+/// then dilated by 7×7 when params.dilate. The detail-magnification rule is
+/// this rule with c1 = +∞, c2 = 0.
+template <class Scalar>
+Mask adaptive_l2_mask(const Plane<Scalar>& edge_t, const Plane<Scalar>& guidance,
+                      const EnergyParams& params) {
+  check_same_size(edge_t, "adaptive_l2_mask: E(T)", guidance, "guidance");
+  Mask m(edge_t.shape());
+  const Scalar c1 = Scalar(params.c1), c2 = Scalar(params.c2);
+  for (std::size_t k = 0; k < m.size(); ++k) {
+    const Scalar et = edge_t.data()[k], gi = guidance.data()[k];
+    const bool flat_region = gi < c1 && et - gi > c2;
+    const bool zeroed_guidance = gi == 0 && et > gi;
+    m.data()[k] = std::uint8_t(flat_region || zeroed_guidance);
+  }
+  return params.dilate ? dilate(m, 3) : m;
+}
+
+/// The fixed masks of the solver study (energy.md §7) and the caller's own.
+/// `half`: M = 1 for columns x < ⌊W/2⌋ (the left half), 0 elsewhere.
+inline Mask fixed_l2_mask(const PMap& pmap, std::size_t h, std::size_t w) {
+  Mask m(typename Mask::shape_type{h, w});
+  switch (pmap.kind) {
+    case PMapKind::all_l2: m.fill(1); break;
+    case PMapKind::all_lp: m.fill(0); break;
+    case PMapKind::half:
+      for (std::size_t y = 0; y < h; ++y)
+        for (std::size_t x = 0; x < w; ++x) m(y, x) = std::uint8_t(x < w / 2);
+      break;
+    case PMapKind::custom:
+      require(height(pmap.custom) == h && width(pmap.custom) == w,
+              "custom p map: expected ", w, "x", h, ", got ", width(pmap.custom), "x",
+              height(pmap.custom));
+      for (auto v : pmap.custom) require(v <= 1, "custom p map must hold 0/1, found ", int(v));
+      m = pmap.custom;
+      break;
+    case PMapKind::adaptive: fail("fixed_l2_mask: the adaptive map depends on T");
+  }
+  return m;
+}
+
+/// Fraction of pixels in the mask.
+inline double mask_fraction(const Mask& m) {
+  std::size_t count = 0;
+  for (auto v : m) count += v;
+  return m.size() ? double(count) / double(m.size()) : 0.0;
+}
+
+/// Parses the names used on the command line: adaptive, l2, l08 (all-Lp),
+/// half.
+inline PMapKind parse_pmap_kind(std::string_view name) {
+  if (name == "adaptive") return PMapKind::adaptive;
+  if (name == "l2") return PMapKind::all_l2;
+  if (name == "l08" || name == "lp") return PMapKind::all_lp;
+  if (name == "half") return PMapKind::half;
+  fail("unknown p map '", name, "' (expected adaptive, l2, l08 or half)");
+}
+
+}  // namespace ismooth
