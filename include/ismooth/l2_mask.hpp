@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "ismooth/energy_params.hpp"
 #include "ismooth/image.hpp"
@@ -48,10 +49,16 @@ Mask adaptive_l2_mask(const Plane<Scalar>& edge_t, const Plane<Scalar>& guidance
                       const EnergyParams& params) {
   check_same_size(edge_t, "adaptive_l2_mask: E(T)", guidance, "guidance");
   Mask m(edge_t.shape());
-  const Scalar c1 = Scalar(params.c1), c2 = Scalar(params.c2);
+  // Compared on 6·E, which recovers the exact integer sums of 8-bit images
+  // (fl(fl(k/6)·6) = k), so ties such as E(T) − E(I) = c2 are decided as in
+  // exact arithmetic rather than by the rounding of k/6. This needs the
+  // product rounded before the subtraction: compile without FP contraction
+  // (ismooth::core adds -ffp-contract=off for GCC and Clang).
+  const double c1 = 6 * params.c1, c2 = 6 * params.c2;
   for (std::size_t k = 0; k < m.size(); ++k) {
     const Scalar et = edge_t.data()[k], gi = guidance.data()[k];
-    const bool flat_region = gi < c1 && et - gi > c2;
+    const double et6 = double(Scalar(6) * et), gi6 = double(Scalar(6) * gi);
+    const bool flat_region = gi6 < c1 && et6 - gi6 > c2;
     const bool zeroed_guidance = gi == 0 && et > gi;
     m.data()[k] = std::uint8_t(flat_region || zeroed_guidance);
   }

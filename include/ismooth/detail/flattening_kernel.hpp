@@ -50,17 +50,26 @@ inline std::vector<std::array<int, 2>> half_window(int r) {
 }
 
 /// ρ_p and its derivative on a run of differences, weighted by a coefficient
-/// run: adds Σ coef·ρ_p(d) to `value` and coef·ρ'_p(d) to `flux` (if wanted).
+/// run: adds Σ coef·ρ_p(d) to the returned value and coef·ρ'_p(d) to `flux`
+/// (if wanted). `d2` receives d², `q` scratch.
+///
+/// One log and one exp per element: with s = d² (+ ε²) and q = s^{p/2 − 1},
+///   ρ = s·q (− ε^p),  ρ' = p·d·q,  clipped ρ' = p·d·min(q, 1/|d|).
+/// For ε = 0, s is clamped below by δ² (δ = 1e-15 in float, 1e-150 in
+/// double) so q stays finite: d = 0 then gives ρ = 0 and ρ' = 0 exactly
+/// (sign(0) = 0, energy.md §10); only |d| < δ, far below any intensity
+/// difference on the 0–255 scale, sees the clamp.
 template <class Scalar>
 struct Penalty {
   Scalar p;
   Scalar epsilon;
   bool clipped;
 
+  static constexpr Scalar kDelta2 = sizeof(Scalar) == 4 ? Scalar(1e-30) : Scalar(1e-300);
+
   template <class Coef>
   double apply(const ArrayX<Scalar>& d, const Coef& coef, ArrayX<Scalar>* flux,
-               ArrayX<Scalar>& s1, ArrayX<Scalar>& s2) const {
-    constexpr Scalar tiny = std::numeric_limits<Scalar>::min();
+               ArrayX<Scalar>& d2, ArrayX<Scalar>& q) const {
     if (p == Scalar(2) && epsilon == Scalar(0)) {
       const double v = (coef * d.square()).sum();
       if (flux) {
@@ -71,29 +80,23 @@ struct Penalty {
       }
       return v;
     }
+    double v;
     if (epsilon == Scalar(0)) {
-      // |d|^p = |d|·q and ρ' = p·q·sign(d) with q = |d|^{p−1}; clamping |d|
-      // below by the smallest normal keeps q finite, and |d| = 0 then gives
-      // ρ = 0 and sign = 0 exactly (sign(0) = 0, energy.md §10).
-      s1 = d.abs();
-      s2 = ((p - Scalar(1)) * s1.max(tiny).log()).exp();
-      const double v = (coef * s1 * s2).sum();
-      if (flux) {
-        if (clipped) s2 = s2.min(Scalar(1));
-        *flux += p * coef * s2 * d / s1.max(tiny);
-      }
-      return v;
+      d2 = d.square();
+      q = ((p / Scalar(2) - Scalar(1)) * d2.max(kDelta2).log()).exp();
+      v = (coef * d2 * q).sum();
+    } else {
+      // Smoothed penalty (d² + ε²)^{p/2} − ε^p: zero at d = 0, so the self
+      // pairs we skip contribute nothing.
+      d2 = d.square() + epsilon * epsilon;
+      q = ((p / Scalar(2) - Scalar(1)) * d2.log()).exp();
+      v = (coef * (d2 * q - std::pow(epsilon, p))).sum();
     }
-    // Smoothed penalty (d² + ε²)^{p/2} − ε^p (zero at d = 0, so the self
-    // pairs we skip contribute nothing): ρ' = p·d·(d² + ε²)^{p/2 − 1}.
-    s1 = d.square() + epsilon * epsilon;
-    s2 = ((p / Scalar(2) - Scalar(1)) * s1.log()).exp();
-    const double v = (coef * (s1 * s2 - std::pow(epsilon, p))).sum();
     if (flux) {
       if (clipped)
-        *flux += p * coef * (d.abs() * s2).min(Scalar(1)) * d / d.abs().max(tiny);
+        *flux += p * coef * d * q.min(d.abs().max(Scalar(1e-30)).inverse());
       else
-        *flux += p * coef * d * s2;
+        *flux += p * coef * d * q;
     }
     return v;
   }
