@@ -15,3 +15,7 @@ find_package(PkgConfig REQUIRED)
 if(NOT TARGET PkgConfig::STB)
   pkg_check_modules(STB REQUIRED IMPORTED_TARGET GLOBAL stb)
 endif()
+
+# Solvers: Ceres (L-BFGS) and CHOLMOD (IRLS).
+find_package(Ceres 2.1 REQUIRED)
+find_package(IsmoothCholmod REQUIRED)

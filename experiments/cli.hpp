@@ -13,5 +13,7 @@ using Action = std::function<int()>;
 void add_energy_command(CLI::App& app, Action& action);
 /// `ismooth edges INPUT --out B.png [--texture]`: edge maps as 0/255 PNG.
 void add_edges_command(CLI::App& app, Action& action);
+/// `ismooth solve INPUT OUTPUT --solver irls|adam|lbfgs ...`: per-image minimisation.
+void add_solve_command(CLI::App& app, Action& action);
 
 }  // namespace ismooth::cli

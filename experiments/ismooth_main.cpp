@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   ismooth::cli::Action action;
   ismooth::cli::add_energy_command(app, action);
   ismooth::cli::add_edges_command(app, action);
+  ismooth::cli::add_solve_command(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

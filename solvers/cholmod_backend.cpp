@@ -1,0 +1,1 @@
+// CHOLMOD backend of the IRLS linear solver (to be written).
