@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -12,21 +14,11 @@ using ismooth::Image;
 using ismooth::Mask;
 using ismooth::Plane;
 
+using ismooth::test::contains;
+using ismooth::test::error_of;
+
 namespace {
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no ismooth::Error thrown>";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 }  // namespace
 

@@ -1,4 +1,6 @@
 #include <doctest/doctest.h>
+
+#include "test_support.hpp"
 #include <stb/stb_image_write.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -23,6 +25,9 @@ using ismooth::Image;
 using ismooth::Mask;
 using ismooth::Plane;
 using Bytes = std::vector<unsigned char>;
+
+using ismooth::test::contains;
+using ismooth::test::error_of;
 
 namespace {
 
@@ -66,20 +71,6 @@ void write_bytes(const fs::path& path, const Bytes& bytes) {
   REQUIRE(out);
 }
 
-/// The ismooth::Error message `f` throws, or a marker that it threw none.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no ismooth::Error thrown>";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 void append(void* context, void* data, int size) {
   auto* out = static_cast<Bytes*>(context);

@@ -2,7 +2,9 @@
 // Shared helpers of the unit tests: random images and finite differences.
 
 #include <random>
+#include <string>
 
+#include "ismooth/error.hpp"
 #include "ismooth/image.hpp"
 
 namespace ismooth::test {
@@ -50,6 +52,21 @@ Image<double> finite_difference_gradient(F&& f, Image<double> x, double step = 1
     g.data()[k] = (up - down) / (2 * step);
   }
   return g;
+}
+
+/// The ismooth::Error message `f` throws, or a marker that it threw none.
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "<no ismooth::Error thrown>";
+}
+
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
 }
 
 }  // namespace ismooth::test
