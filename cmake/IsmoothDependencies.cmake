@@ -19,3 +19,7 @@ endif()
 # Solvers: Ceres (L-BFGS) and CHOLMOD (IRLS).
 find_package(Ceres 2.1 REQUIRED)
 find_package(IsmoothCholmod REQUIRED)
+
+# The network's CPU engine: oneDNN 2.6 (2.x API). Its config needs the OpenCL
+# ICD loader (ocl-icd-opencl-dev) because Debian builds it with the GPU runtime.
+find_package(dnnl 2.6 CONFIG REQUIRED)

@@ -15,5 +15,9 @@ void add_energy_command(CLI::App& app, Action& action);
 void add_edges_command(CLI::App& app, Action& action);
 /// `ismooth solve INPUT OUTPUT --solver irls|adam|lbfgs ...`: per-image minimisation.
 void add_solve_command(CLI::App& app, Action& action);
+/// `ismooth train --data DIR --out MODEL ...` (or `--overfit IMAGE`): train the network.
+void add_train_command(CLI::App& app, Action& action);
+/// `ismooth smooth INPUT OUTPUT --model FILE`: smooth with a trained network.
+void add_smooth_command(CLI::App& app, Action& action);
 
 }  // namespace ismooth::cli

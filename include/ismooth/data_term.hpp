@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ismooth/image.hpp"
+#include "ismooth/solvers/majoriser.hpp"
 
 namespace ismooth {
 
@@ -60,6 +61,33 @@ class DataTerm {
     double sum = 0;
     for (double v : partial) sum += v;
     return sum * inv;
+  }
+
+  /// IRLS majoriser (majoriser.hpp): E_d is quadratic, so the bound is E_d
+  /// itself: A = (2/(3N))·I shared by the channels, b = (2/(3N))·I_c,
+  /// constant = Σ I²/(3N).
+  void Majorise(const Image<Scalar>& t, QuadraticMajoriser& q) const {
+    check_same_size(t, "DataTerm::Majorise: T", input_, "input I");
+    const Eigen::Index n = Eigen::Index(height(input_) * width(input_));
+    q.A.resize(n, n);
+    q.A.setIdentity();
+    q.A *= 2.0 / double(input_.size());
+    q.channel_A.clear();
+    q.b = make_image<double>(height(input_), width(input_), 0.0);
+    q.constant = 0;
+    add_linear_part(q);
+  }
+
+  /// Adds E_d's b and constant to q (its matrix, (2/(3N))·I, is the caller's).
+  void add_linear_part(QuadraticMajoriser& q) const {
+    const double inv = 1.0 / double(input_.size());
+    double sum = 0;
+    for (std::size_t k = 0; k < input_.size(); ++k) {
+      const double v = double(input_.data()[k]);
+      q.b.data()[k] += 2 * inv * v;
+      sum += v * v;
+    }
+    q.constant += sum * inv;
   }
 
  private:

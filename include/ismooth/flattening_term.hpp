@@ -15,6 +15,7 @@
 
 #include "ismooth/colour.hpp"
 #include "ismooth/detail/flattening_kernel.hpp"
+#include "ismooth/detail/flattening_majoriser.hpp"
 #include "ismooth/edge_response.hpp"
 #include "ismooth/l2_mask.hpp"
 
@@ -94,6 +95,37 @@ class FlatteningTerm {
     const double raw = kernel_.run(t.data(), k_large, k_small, Scalar(weight * normaliser),
                                    g ? g->data() : nullptr);
     return raw * normaliser;
+  }
+
+  /// IRLS majoriser of E_f at T⁰ = t (energy.md §11; majoriser.hpp), mask
+  /// from t. The Laplacian alone is singular: IRLS needs a data term too.
+  void Majorise(const Image<Scalar>& t, QuadraticMajoriser& q) const {
+    majorise(t, l2_mask(t), 1.0, 0.0, q);
+  }
+
+  /// Majoriser of weight·E_f with the L2 mask held at `mask`, plus
+  /// `diagonal`·I on every matrix (the data term's share, so the paper's
+  /// energy assembles one matrix in one pass). q.b holds only linear terms
+  /// of the shared-matrix mode; q.constant the flattening part.
+  void majorise(const Image<Scalar>& t, const Mask& mask, double weight, double diagonal,
+                QuadraticMajoriser& q) const {
+    check_same_size(t, "FlatteningTerm::Majorise: T", edges_, "edge map B");
+    check_same_size(mask, "FlatteningTerm::Majorise: L2 mask", edges_, "edge map B");
+    require(t.shape()[0] == kChannels, "FlatteningTerm::Majorise: T must have 3 channels");
+    require(q.epsilon > 0 && std::isfinite(q.epsilon),
+            "FlatteningTerm::Majorise: the expansion floor epsilon must be finite and > 0, got ",
+            q.epsilon);
+    const std::size_t n = edges_.size();
+    std::vector<Scalar> k_large(n), k_small(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const bool centre = edges_.data()[k] == 0;
+      k_large[k] = Scalar(centre && mask.data()[k]);
+      k_small[k] = Scalar(centre && !mask.data()[k]);
+    }
+    detail::assemble_flattening_majoriser(
+        kernel_, t.data(), long(height(t)), long(width(t)), k_large, k_small,
+        {params_.p_large, params_.epsilon}, {params_.p_small, params_.epsilon},
+        weight / (3.0 * double(n)), diagonal, q);
   }
 
  private:

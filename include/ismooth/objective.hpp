@@ -22,6 +22,8 @@
 #include <tuple>
 #include <utility>
 
+#include "ismooth/error.hpp"
+
 namespace ismooth {
 
 template <class F, class X>
@@ -78,6 +80,10 @@ double evaluate_with_gradient(const F& f, const X& x, X& g) {
   }
 }
 
+/// Terms that provide a quadratic majoriser of type Q (IRLS, solvers/majoriser.hpp).
+template <class F, class X, class Q>
+concept HasMajorise = requires(const F& f, const X& x, Q& q) { f.Majorise(x, q); };
+
 /// A term with its weight in a WeightedSum.
 template <class Term>
 struct Weighted {
@@ -120,6 +126,25 @@ class WeightedSum {
   template <class X>
   void Gradient(const X& x, X& g) const {
     EvaluateWithGradient(x, g);
+  }
+
+  /// Σ_k weight_k · (majoriser of term_k) when every term has a Majorise
+  /// member (solvers/majoriser.hpp), so IRLS minimises sums with users' terms
+  /// unchanged. Weights must be ≥ 0: a negatively weighted upper bound is a
+  /// lower bound. Q is QuadraticMajoriser; empty_like and add_scaled are
+  /// found next to it.
+  template <class X, class Q>
+    requires(HasMajorise<Terms, X, Q> && ...)
+  void Majorise(const X& x, Q& q) const {
+    Q sum = empty_like(q);
+    auto add = [&](const auto& p) {
+      if (!(p.weight >= 0)) fail("WeightedSum::Majorise: weight ", p.weight, " < 0 has no majoriser");
+      Q part = empty_like(q);
+      p.term.Majorise(x, part);
+      add_scaled(sum, p.weight, part);
+    };
+    std::apply([&](const auto&... p) { (add(p), ...); }, parts_);
+    q = std::move(sum);
   }
 
   /// The k-th weighted part.

@@ -78,6 +78,31 @@ class SmoothingEnergy {
 
   void Gradient(const Image<Scalar>& t, Image<Scalar>& g) const { EvaluateWithGradient(t, g); }
 
+  /// IRLS majoriser of E at T⁰ = t (energy.md §11, paper Sec. 5.1;
+  /// solvers/majoriser.hpp): E_d + λ_f·(bound of E_f), the L2 mask computed
+  /// from t (so the adaptive map follows the iterate, as in the paper):
+  ///     A_c = (2/(3N))·[I + λ_f·L_c(T⁰)],  b_c = (2/(3N))·I_c.
+  /// One matrix for the three channels when every pair in use has p = 2
+  /// (all-L2: the bound is E itself), one per channel otherwise unless
+  /// q.per_channel is false (see majoriser.hpp).
+  ///
+  /// The edge-preserving term is not majorised: with λ_e > 0 and edge pixels
+  /// present this throws ismooth::Error (the paper also drops it for IRLS,
+  /// energy.md §7, §11).
+  void Majorise(const Image<Scalar>& t, QuadraticMajoriser& q) const {
+    check_same_size(t, "SmoothingEnergy::Majorise: T", input(), "input I");
+    if (params_.lambda_e > 0 && edge_.edge_pixels() > 0)
+      fail("SmoothingEnergy::Majorise: IRLS cannot minimise the edge-preserving term "
+           "(lambda_e = ", params_.lambda_e, ", ", edge_.edge_pixels(),
+           " edge pixels): it has no quadratic majoriser, and the Gauss-Newton "
+           "linearisation of energy.md section 11 is not implemented. Minimise with "
+           "lambda_e = 0 (`--set lambda_e=0`, or EnergyParams::lambda_e = 0; the paper's "
+           "solver comparison does the same), or use Adam or L-BFGS for the full energy");
+    const double n = double(data_.input().size());  // 3N
+    flatten_.majorise(t, l2_mask(t), params_.lambda_f, 2.0 / n, q);
+    data_.add_linear_part(q);
+  }
+
  private:
   EnergyParams params_;
   FlatteningTerm<Scalar> flatten_;

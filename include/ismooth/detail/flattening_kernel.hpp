@@ -161,6 +161,69 @@ class FlatteningKernel {
     return total;
   }
 
+  /// The half-window offsets (dy, dx) in the order the pair loops use them.
+  const std::vector<std::array<int, 2>>& offsets() const { return offsets_; }
+  /// Number of row bands of the pair loops.
+  long bands() const { return (h_ + band_ - 1) / band_; }
+
+  /// For assembling IRLS majorisers (flattening_majoriser.hpp): visits every
+  /// run of unordered pairs {i, i + o}, i = y·W + x0 + k for k < n, in the
+  /// band order of run(). `make(b)` is called once per band b (0 ≤ b <
+  /// bands()), in the thread that runs it, and returns the visitor
+  ///     visit(std::size_t o, long y, long x0, long n, const Scalar* c_large,
+  ///           const Scalar* c_small)
+  /// with the pair coefficients c_L = α·w^s·(k^L_i + k^L_j) and
+  /// c_S = w^r·(k^S_i + k^S_j) of run(); a pointer is null when that
+  /// coefficient is zero on the whole run. Every run is visited, also runs
+  /// with both null. A visitor may write data of the pixels of its pairs only
+  /// (rows y .. y + radius): bands two apart never share such a pixel.
+  template <class MakeVisitor>
+  void for_each_pair_run(const std::vector<Scalar>& k_large, const std::vector<Scalar>& k_small,
+                         MakeVisitor&& make) const {
+    const long n_bands = (h_ + band_ - 1) / band_;
+    std::vector<char> row_large(std::size_t(h_), 0), row_small(std::size_t(h_), 0);
+    for (long y = 0; y < h_; ++y)
+      for (long x = 0; x < w_; ++x) {
+        row_large[std::size_t(y)] |= k_large[std::size_t(y * w_ + x)] != 0;
+        row_small[std::size_t(y)] |= k_small[std::size_t(y * w_ + x)] != 0;
+      }
+    const std::size_t plane = std::size_t(h_ * w_);
+    for (long phase = 0; phase < 2; ++phase) {
+#pragma omp parallel for schedule(dynamic, 1)
+      for (long b = phase; b < n_bands; b += 2) {
+        auto visit = make(b);
+        const long y_begin = b * band_, y_end = std::min(h_, y_begin + band_);
+        ArrayX<Scalar> colour(w_), c_large(w_), c_small(w_);
+        for (std::size_t o = 0; o < offsets_.size(); ++o) {
+          const long dy = offsets_[o][0], dx = offsets_[o][1];
+          const long x0 = std::max(0L, -dx), x1 = std::min(w_, w_ - dx), n = x1 - x0;
+          if (n <= 0) continue;
+          const Scalar large_weight = alpha_ * spatial_[o];
+          for (long y = y_begin; y < y_end && y + dy < h_; ++y) {
+            const bool need_large = row_large[std::size_t(y)] || row_large[std::size_t(y + dy)];
+            const bool need_small = row_small[std::size_t(y)] || row_small[std::size_t(y + dy)];
+            const std::size_t i0 = std::size_t(y * w_ + x0);
+            const std::size_t j0 = std::size_t((y + dy) * w_ + x0 + dx);
+            auto cl = c_large.head(n), cs = c_small.head(n);
+            if (need_large)
+              cl = large_weight * (ConstRun<Scalar>(&k_large[i0], n) + ConstRun<Scalar>(&k_large[j0], n));
+            if (need_small) {
+              if (caches_colour_weights())
+                cs = ConstRun<Scalar>(colour_cache_.data() + o * plane + i0, n);
+              else {
+                colour_row(o, y, x0, n, colour);
+                cs = colour.head(n);
+              }
+              cs *= ConstRun<Scalar>(&k_small[i0], n) + ConstRun<Scalar>(&k_small[j0], n);
+            }
+            visit(o, y, x0, n, need_large ? c_large.data() : nullptr,
+                  need_small ? c_small.data() : nullptr);
+          }
+        }
+      }
+    }
+  }
+
  private:
   void colour_row(std::size_t o, long y, long x0, long n, ArrayX<Scalar>& out) const {
     const std::size_t plane = std::size_t(h_ * w_);

@@ -1,0 +1,64 @@
+#pragma once
+/// \file
+/// Smoothing an image with a trained network, with the authors' test-time
+/// post-processing (spec/network.md, "Inference post-processing"):
+///
+///     a_c = ⟨T_c, I_c⟩ / ⟨T_c, T_c⟩   per channel c, on the 0–255 scale,
+///     output_c = clamp(a_c · T_c, 0, 255)
+///
+/// i.e. the least-squares gain that matches each channel of the prediction T
+/// to the input I. It exists to cancel a global brightness drift of the
+/// network's output (per-image batch normalisation leaves the overall level
+/// of T loosely tied to I); it is on by default, as in the authors' script.
+/// The authors divide by 255 and clamp to [0, 1]; we stay on 0–255 and clamp
+/// to [0, 255], the same image. With ⟨T_c, T_c⟩ = 0 the gain is 1.
+///
+/// Memory: the network runs on the whole image at once (per-image BN needs
+/// the statistics of the whole image, so tiles would not give the same
+/// result; tiling with shared statistics is left for later). The oneDNN
+/// engine's inference holds about `inference_bytes_per_pixel` bytes per
+/// pixel (activations at full and half resolution, scratch, plus the input
+/// and output images); see that function for measured values.
+
+#include <array>
+#include <cstddef>
+
+#include "ismooth/image.hpp"
+#include "ismooth/network/model_file.hpp"
+#include "ismooth/network/network.hpp"
+
+namespace ismooth::network {
+
+struct InferenceOptions {
+  /// Per-channel gain matching and clamping to [0, 255] (see \file). Off: the
+  /// raw T255 (writing an image clamps it anyway).
+  bool postprocess = true;
+};
+
+/// a_c = ⟨T_c, I_c⟩ / ⟨T_c, T_c⟩ for c = R, G, B (1 where ⟨T_c, T_c⟩ = 0).
+/// `t` and `input` (3, H, W) on 0–255, same size. Sums in double.
+std::array<double, 3> gain_match_coefficients(const Image<float>& t, const Image<float>& input);
+
+/// t_c ← clamp(a_c · t_c, 0, 255) with the coefficients above.
+void apply_gain_match(const Image<float>& input, Image<float>& t);
+
+/// T255 of `input` (3, H, W, 0–255) through `net`, post-processed per
+/// `options`. Throws ismooth::Error for an invalid image.
+Image<float> smooth_with_network(Network& net, const Image<float>& input,
+                                 const InferenceOptions& options = {});
+
+/// The same with a network built from `model` on the engine of `engine`.
+Image<float> smooth_with_model(const Model& model, const Image<float>& input,
+                               const InferenceOptions& options = {},
+                               const EngineOptions& engine = {});
+
+/// Bytes of memory the inference of an H × W image takes beyond the weights,
+/// per pixel: a model of the oneDNN engine's buffers (two full-resolution and
+/// three half-resolution activations of `width` fp32 channels, plus the
+/// (3, H, W) input, output and post-processing images). For the paper's
+/// network (width 64) that is about 780 bytes per pixel, ≈ 0.72 GB at
+/// 1280 × 720; measured workspace_bytes() is in docs of smooth_with_network's
+/// caller (README) and the tests check the order of magnitude.
+double inference_bytes_per_pixel(const NetworkConfig& config);
+
+}  // namespace ismooth::network

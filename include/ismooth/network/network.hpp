@@ -1,0 +1,118 @@
+#pragma once
+/// \file
+/// The smoothing network behind an engine chosen at run time (oneDNN on the
+/// CPU now; CUDA later with the same interface, description and model file).
+///
+/// Units and shapes: images are `Image<float>` (image.hpp), planar (3, H, W)
+/// on the **0–255 scale**. The network sees x = I255 − 115 and returns
+/// T255 = conv_L(...) + I255 (residual image learning; without the skip when
+/// NetworkConfig::residual_image is off). Any H, W ≥ 1 works, odd included
+/// (network_description.hpp documents the crop). Batch size is 1.
+///
+/// Engines keep primitives and buffers per input size (a few sizes, least
+/// recently used dropped), so repeated calls at one size allocate nothing.
+/// A Network is not thread-safe: use one per thread.
+///
+/// Training use:
+///     net->forward(input, t);                  // keeps what backward needs
+///     energy.EvaluateWithGradient(t, dt);      // dE/dT on the 0–255 scale
+///     net->backward(dt, grads);                // dE/dθ for every parameter
+///     adam.step(params, grads); net->set_parameters(params);
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "ismooth/image.hpp"
+#include "ismooth/network/network_config.hpp"
+#include "ismooth/network/network_description.hpp"
+#include "ismooth/network/parameters.hpp"
+
+namespace ismooth::network {
+
+enum class EngineKind : std::uint8_t {
+  onednn_cpu,  ///< oneDNN 2.6 on the CPU, fp32, OpenMP threads (OMP_NUM_THREADS)
+  cuda,        ///< not built yet
+};
+
+const char* to_string(EngineKind kind);
+
+struct EngineOptions {
+  EngineKind kind = EngineKind::onednn_cpu;
+  /// Input sizes whose primitives and buffers stay cached; the least recently
+  /// used is dropped beyond this. ≥ 1.
+  int max_cached_sizes = 4;
+  /// Accumulate wall time per phase (Network::timings): one clock read and a
+  /// stream synchronisation per phase and layer, so off by default.
+  bool collect_timings = false;
+
+  bool IsValid(std::string* error = nullptr) const;
+};
+
+/// The engine interface. Create with make_network().
+class Network {
+ public:
+  virtual ~Network() = default;
+
+  virtual const NetworkConfig& config() const = 0;
+  virtual EngineKind kind() const = 0;
+  /// Library, device and precision, e.g. "oneDNN 2.6.3 cpu, fp32".
+  virtual std::string engine_info() const = 0;
+
+  /// Replaces the weights (after an optimiser step or a file load); the
+  /// layout must be config()'s (check_parameters). Cheap: a copy and the
+  /// reorders into the engine's preferred weight formats.
+  virtual void set_parameters(const Parameters& params) = 0;
+  /// The weights in use, in the documented layouts.
+  virtual const Parameters& parameters() const = 0;
+
+  /// T255 for one image (3, H, W) on 0–255, into `output` (resized to
+  /// (3, H, W)). Keeps no state for backward. BN uses the image's own
+  /// statistics (BatchNormMode::per_image).
+  virtual void infer(const Image<float>& input, Image<float>& output) = 0;
+
+  /// Training forward: the same T255 as infer(), keeping the activations that
+  /// backward() needs (about 2·L activation tensors of `width` channels).
+  virtual void forward(const Image<float>& input, Image<float>& output) = 0;
+
+  /// Gradients after the latest forward(): given dL/dT255 (3, H, W), writes
+  /// dL/dθ into `gradients` (made config()'s layout if it is not; every
+  /// tensor overwritten) and, if `grad_input` is not null, dL/dI255 (3, H, W)
+  /// including the skip. Biases of convolutions followed by per-image BN
+  /// cancel in the normalisation: their gradient is exactly 0.
+  /// Throws ismooth::Error if no forward() at this size came before.
+  virtual void backward(const Image<float>& grad_output, Parameters& gradients,
+                        Image<float>* grad_input = nullptr) = 0;
+
+  /// Bytes of activations, weights and scratch the engine holds now (all
+  /// cached sizes), for benchmarks and memory planning.
+  virtual std::size_t workspace_bytes() const = 0;
+  /// Frees every cached size.
+  virtual void clear_cache() = 0;
+
+  /// Wall seconds spent per phase since construction or reset_timings(),
+  /// e.g. "conv_forward", "bn_forward", "conv_backward_data",
+  /// "conv_backward_weights", "bn_backward", "weights", "edges". Empty unless
+  /// EngineOptions::collect_timings.
+  virtual std::map<std::string, double> timings() const = 0;
+  virtual void reset_timings() = 0;
+
+  /// Convenience: infer() returning the output.
+  Image<float> infer(const Image<float>& input) {
+    Image<float> output;
+    infer(input, output);
+    return output;
+  }
+};
+
+/// True if `kind` is built into this library and usable here; otherwise false
+/// with the reason in `*why`.
+bool engine_available(EngineKind kind, std::string* why = nullptr);
+
+/// A network of `config` with `params` (check_parameters) on the engine of
+/// `options.kind`. Throws ismooth::Error if the engine is not available.
+std::unique_ptr<Network> make_network(const NetworkConfig& config, const Parameters& params,
+                                      const EngineOptions& options = {});
+
+}  // namespace ismooth::network

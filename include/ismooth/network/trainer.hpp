@@ -1,0 +1,186 @@
+#pragma once
+/// \file
+/// Training the smoothing network with the energy as its loss (paper Sec. 3.3,
+/// spec/network.md), and over-fitting it to one image (the paper's
+/// "CNN-overfit" solver of Sec. 5.2). Both return the same Summary as the
+/// per-image solvers (solvers/summary.hpp), one record per iteration, so an
+/// experiment plots them beside IRLS, Adam and L-BFGS.
+///
+///     TrainerOptions o;  o.config = NetworkConfig::tiny(16, {2, 2, 1, 1});
+///     ImageSet train = ImageSet::load("photos/train", o.max_short_side);
+///     Model model;
+///     Summary s = train_network(o, train, &val, &model);
+///
+/// One step (batch size 1): take the step's crop I (training_data.hpp), build
+/// its energy E with the preset's guidance and structure edges B of the crop
+/// (presets.hpp), T255 = net(I255), evaluate E(T255) and ∂E/∂T255 (the exact or
+/// the clipped gradient, EnergyParams::gradient, energy.md §10), backpropagate
+/// to ∂E/∂θ and take one Adam step (adam_optimizer.hpp). The energy in every
+/// record is the **exact** one (ε = 0) whatever the gradient mode.
+///
+/// Records (the per-image solvers' convention: record k describes the
+/// iterate after k updates). Record k holds the exact energy, terms and L2
+/// fraction of the crop of step k (0-based) under θ_k — the loss that update
+/// k + 1 then follows — with gradient_norm = ‖∂E/∂θ‖₂ there, step_norm =
+/// ‖θ_k − θ_{k−1}‖₂, seconds of training so far, and extras:
+///   "epoch"              k / steps_per_epoch (fractional epochs done)
+///   "image"              index of the crop's image in the training set
+///   "learning_rate"      Adam's lr
+///   "images_per_second"  training throughput of this process so far
+///   "eta_seconds"        estimated time to the end
+///   "val_energy", "val_data", "val_flatten", "val_edge", "val_l2_fraction"
+///                        at epoch boundaries (k a multiple of
+///                        steps_per_epoch, k = 0 included): mean exact energy
+///                        and terms of the validation crops under θ_k.
+/// A run of E epochs of P steps has E·P updates and records 0 … E·P; the last
+/// is evaluated on the crop step E·P would use (the next epoch's first).
+///
+/// Interrupting: set *TrainerOptions::interrupt (e.g. from a SIGINT handler);
+/// the trainer finishes the current step, writes the checkpoint and returns
+/// with termination user_abort. A callback returning stop_with_success does the
+/// same with user_success (and the final model is still returned).
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "ismooth/network/adam_optimizer.hpp"
+#include "ismooth/network/model_file.hpp"
+#include "ismooth/network/network.hpp"
+#include "ismooth/network/training_data.hpp"
+#include "ismooth/presets.hpp"
+#include "ismooth/solvers/summary.hpp"
+
+namespace ismooth::network {
+
+/// Zeroes the weight and bias of `config`'s last (output) convolution.
+void zero_output_layer(Parameters& params, const NetworkConfig& config);
+
+/// Options of train_network. Stopping: after epochs · steps_per_epoch updates
+/// (termination no_convergence, the budget done), when the callback asks
+/// (user_success / user_abort), on *interrupt (user_abort), or on a
+/// non-finite energy or gradient (failure; θ and the checkpoint are left at
+/// the last finite state).
+struct TrainerOptions {
+  // ---- data (the sets themselves are train_network's arguments)
+  int max_short_side = 512;  ///< load scale of the ImageSets (for the CLI; recorded)
+  int crop = 224;            ///< S: training crops are S × S (paper: 224)
+  bool flip = true;          ///< random left–right mirroring
+  int epochs = 30;           ///< paper: 30
+  /// Updates per epoch; 0 = one per training image (one pass).
+  std::int64_t steps_per_epoch = 0;
+  /// Validation crops: the centred min(V, side) window of each validation
+  /// image; 0 = V is `crop`; −1 = whole images.
+  int val_crop = 0;
+  std::uint64_t seed = 0;  ///< initial weights, data order, crops and flips
+
+  // ---- network
+  NetworkConfig config = NetworkConfig::paper();
+  InitScheme init = InitScheme::uniform_code;
+  /// Departure from the authors' code: the last convolution (1×1, width → 3)
+  /// starts at 0 weight and bias, so the first output is T = I exactly (the
+  /// per-image solvers' starting point) and not I plus the ≈ 1.3-level noise
+  /// a random last layer adds. Under the adaptive energy that noise puts
+  /// flat regions into the L2 mask (E(T) − E(I) > c2), which multiplies the
+  /// energy by ~100 and is slow to undo (measured in the README of the
+  /// trainer: see the report). The gradient of the last layer is not zero,
+  /// so training moves away from T = I at once. Off = the authors' start.
+  bool zero_output_layer = true;
+  EngineOptions engine;
+
+  // ---- loss: the energy of the preset (smoothing, detail or texture: the
+  // others need a foreground mask per image) with `params` (start from
+  // preset_params(preset)); params.gradient picks exact or clipped, and
+  // params.epsilon > 0 smooths the gradient only (logs stay exact).
+  Preset preset = Preset::smoothing;
+  EnergyParams params = preset_params(Preset::smoothing);
+  PMapKind pmap = PMapKind::adaptive;  ///< adaptive (Eq. 8), all_l2, all_lp, half
+
+  AdamSettings adam;  ///< spec/network.md: lr 0.01, β 0.9 / 0.999, ε 1e-8
+  /// constant (the paper) or cosine decay over all epochs·steps_per_epoch
+  /// updates (then the epoch count is part of the run's identity on resume).
+  LearningRateSchedule schedule = LearningRateSchedule::constant;
+
+  // ---- checkpoints and output
+  std::filesystem::path checkpoint;  ///< empty: no checkpoints (interrupts then lose the run)
+  /// Continue from `checkpoint`, which must exist and hold the same settings
+  /// (all but `epochs`, which may grow): the result is bit-identical to an
+  /// uninterrupted run on the same machine and thread count.
+  bool resume = false;
+  /// A checkpoint is written at each epoch end, on an interrupt, and when this
+  /// many seconds passed since the last one (0 = never by time) ...
+  double checkpoint_seconds = 300;
+  /// ... and every this many updates (0 = never by count).
+  std::int64_t checkpoint_steps = 0;
+  /// Written atomically when all epochs are done (or a callback stopped with
+  /// success); empty = not written.
+  std::filesystem::path model_out;
+
+  // ---- reporting
+  IterationCallback callback;                     ///< every new record
+  std::function<void(const std::string&)> log;    ///< notes: resumed, checkpoint written, ...
+  const std::atomic<bool>* interrupt = nullptr;  ///< polled once per step
+
+  /// True when usable; otherwise `*error` says what is not.
+  bool IsValid(std::string* error = nullptr) const;
+};
+
+/// Trains a network on `train`, validating on `val` (may be null) at each
+/// epoch boundary. Returns the Summary (solver "cnn"); the final network (θ
+/// of the last record, with metadata of the run) goes to `*model` if given
+/// and to options.model_out. Throws ismooth::Error for invalid options, an
+/// unreadable or mismatching checkpoint on resume, or an unwritable file.
+Summary train_network(const TrainerOptions& options, const ImageSet& train, const ImageSet* val,
+                      Model* model = nullptr);
+
+/// The settings a checkpoint records and a resume compares (key → value).
+std::map<std::string, std::string> training_settings(const TrainerOptions& options,
+                                                     const ImageSet& train, const ImageSet* val);
+
+/// "name=value,..." of every EnergyParams field (for logs and metadata).
+std::string describe_energy_params(const EnergyParams& p);
+
+/// Options of overfit_network. Stopping: max_iterations updates
+/// (no_convergence), function_tolerance (convergence), the callback,
+/// *interrupt (user_abort), a non-finite energy (failure; output keeps the
+/// last finite iterate).
+struct OverfitOptions {
+  NetworkConfig config = NetworkConfig::paper();
+  InitScheme init = InitScheme::uniform_code;
+  std::uint64_t seed = 0;  ///< initial weights (unless `initial`)
+  /// Start with the output layer's weights and bias at 0, so T = I (see
+  /// TrainerOptions::zero_output_layer). Ignored with `initial`.
+  bool zero_output_layer = true;
+  /// Start from these weights (e.g. a trained model's) instead of initialising.
+  std::optional<Parameters> initial;
+  AdamSettings adam;  ///< spec/network.md's defaults
+  /// constant (the paper's Adam) or cosine decay over max_iterations: the
+  /// adaptive energy jumps where pixels enter the L2 mask, and a decaying
+  /// step lets the last iterations settle instead of jumping across.
+  LearningRateSchedule schedule = LearningRateSchedule::constant;
+  int max_iterations = 500;  ///< Adam steps on the one image
+  /// Stop when |E_{k−1} − E_k| ≤ tol·|E_{k−1}| (0 = run all iterations).
+  double function_tolerance = 0;
+  EngineOptions engine;
+  IterationCallback callback;
+  const std::atomic<bool>* interrupt = nullptr;
+
+  bool IsValid(std::string* error = nullptr) const;
+};
+
+/// Over-fits a network to the one image of `energy` (its input I255): every
+/// iteration is a forward pass on the whole image, E(T255) and its gradient
+/// (energy.params().gradient), a backward pass and an Adam step. Record k is
+/// E(T(θ_k)) with its terms (exact when energy.params().epsilon is 0, as
+/// presets build it), the gradient norm ‖∂E/∂θ‖₂, step_norm ‖T_k − T_{k−1}‖₂
+/// (of the output image, as the per-image solvers), and extras
+/// "learning_rate" and "parameter_step" (‖θ_k − θ_{k−1}‖₂). `output` receives
+/// T255 of the final record (0–255 scale, not post-processed, not clamped);
+/// `final_parameters` its θ if given. Solver name "cnn-overfit".
+Summary overfit_network(const OverfitOptions& options, const SmoothingEnergy<float>& energy,
+                        Image<float>& output, Parameters* final_parameters = nullptr);
+
+}  // namespace ismooth::network

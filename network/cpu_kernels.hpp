@@ -1,0 +1,50 @@
+#pragma once
+// Element-wise CPU kernels of the oneDNN engine on channels-last (NHWC, N = 1)
+// fp32 tensors, `pixels` rows of `channels` contiguous values: per-image batch
+// normalisation and the layout changes at the network's edges. Private to
+// ismooth::network.
+//
+// oneDNN 2.6 has no way to fuse statistics into a convolution, so these
+// kernels keep BN to the fewest memory passes: one for the statistics, one
+// that applies scale/shift, the block's residual add and ReLU together, and
+// two for the backward pass (masked sums, then the input gradient).
+//
+// Results do not depend on the thread count: partial sums are taken over
+// fixed blocks of pixels and reduced in block order.
+
+#include <cstddef>
+
+namespace ismooth::network::detail {
+
+/// Per-channel mean and 1/sqrt(var + eps) of x (biased variance, as BN in
+/// training mode). Sums are taken around the first pixel's value (a shift
+/// that keeps E[x²] − E[x]² from cancelling) in float over short runs and in
+/// double across runs.
+void bn_statistics(const float* x, std::size_t pixels, int channels, float eps, float* mean,
+                   float* inv_std);
+
+/// y = relu?(scale·(x − mean) + shift + skip?) per channel; `skip` may be
+/// null; y may alias x. Subtracting the mean first (rather than folding it
+/// into the shift) keeps precision when |mean| ≫ σ.
+void bn_apply(const float* x, std::size_t pixels, int channels, const float* mean,
+              const float* scale, const float* shift, const float* skip, bool relu, float* y);
+
+/// Backward of y = relu?(γ·(x − μ)·σ⁻¹ + β [+ skip]) with per-image μ, σ.
+/// On entry `grad` holds dL/dy; if `y` is not null the ReLU mask (y > 0) is
+/// applied to it in place, so on return `grad` holds dL/d(pre-ReLU), which is
+/// also the gradient of the skip input. Writes dL/dx into `grad_x` (may alias
+/// `grad`) and dL/dγ, dL/dβ.
+void bn_backward(float* grad, const float* y, const float* x, std::size_t pixels, int channels,
+                 const float* mean, const float* inv_std, const float* gamma, float* grad_x,
+                 float* grad_gamma, float* grad_beta);
+
+/// nhwc[p·C + c] = planar[c·pixels + p] + offset (the input edge).
+void planar_to_channels_last(const float* planar, std::size_t pixels, int channels, float offset,
+                             float* nhwc);
+
+/// planar[c·pixels + p] = nhwc[p·C + c] + skip?[c·pixels + p] (the output
+/// edge; `skip` is the planar input image for residual learning, or null).
+void channels_last_to_planar(const float* nhwc, std::size_t pixels, int channels, const float* skip,
+                             float* planar);
+
+}  // namespace ismooth::network::detail

@@ -1,0 +1,109 @@
+#pragma once
+// One convolution layer of the network on oneDNN 2.6, at one image size:
+// its forward, backward-data and backward-weights primitives, and the weights
+// reordered into the formats those primitives prefer. Private to
+// ismooth::network (the engine and the layer tests use it).
+//
+// Activations are channels-last (nhwc) fp32 everywhere: oneDNN 2.6 runs its
+// fastest fp32 kernels (brgconv) on nhwc for these shapes, while the blocked
+// nChw16c layout has no fast forward for dilation 8/16 above 224² (spec,
+// pitfall 2); one fixed layout also lets our BN kernels stay simple. Weights
+// use `format_tag::any`, reordered once per set_weights.
+//
+// Backward data: for stride-1 convolutions it is computed as a *forward*
+// convolution of dL/dy with flipped, channel-transposed weights
+// (W'[i][o][a][b] = W[o][i][k−1−a][k−1−b], same dilation and padding): oneDNN
+// 2.6 has no fast backward-data kernel for dilation 8/16 (pitfall 2), and the
+// forward path also lets the residual block accumulate its skip gradient with
+// a sum post-op. The stride-2 and transposed layers use oneDNN's own
+// backward-data primitives.
+//
+// The transposed convolution runs without bias or post-ops (pitfall 1: fused
+// post-ops send it to a slow reference kernel); its bias cancels in the BN
+// that follows anyway.
+
+#include <oneapi/dnnl/dnnl.hpp>
+#include <string>
+#include <vector>
+
+#include "ismooth/network/network_description.hpp"
+
+namespace ismooth::network::detail {
+
+/// nhwc fp32 descriptor of a (1, channels, h, w) activation.
+dnnl::memory::desc activation_desc(int channels, Extent extent);
+
+/// The float data of a CPU memory object.
+inline float* data_of(const dnnl::memory& m) { return static_cast<float*>(m.get_data_handle()); }
+
+class ConvLayer {
+ public:
+  /// Forward primitive for `spec` at image size `image`. The bias is fused
+  /// only where no BN follows (the output layer).
+  ConvLayer(const dnnl::engine& engine, const LayerSpec& spec, Extent image);
+
+  /// Adds the backward-weights primitive and, if `data`, the backward-data
+  /// one; `accumulate` makes backward-data add to its destination (the skip
+  /// gradient of a residual block; stride-1 layers only).
+  void build_backward(bool data, bool accumulate);
+  bool has_backward() const { return backward_built_; }
+  bool has_backward_data() const { return bool(bwd_data_); }
+
+  const LayerSpec& spec() const { return spec_; }
+  Extent input_extent() const { return in_; }
+  Extent output_extent() const { return out_; }
+  bool has_bias() const { return spec_.role == LayerRole::output; }
+
+  /// Largest scratchpad any of this layer's primitives needs, in bytes.
+  std::size_t scratchpad_bytes() const;
+  /// Points every primitive's scratchpad at `buffer` (≥ scratchpad_bytes()).
+  void bind_scratchpad(void* buffer);
+
+  /// Reorders the user's weights (network_description.hpp layout) and bias
+  /// into the forward primitive's formats.
+  void set_weights(dnnl::stream& stream, const float* weight, const float* bias);
+  /// Prepares the weights of backward data (flipped and transposed for the
+  /// stride-1 path) from the user's weights.
+  void set_backward_weights(dnnl::stream& stream, const float* weight);
+
+  /// dst = conv(src) (+ bias).
+  void forward(dnnl::stream& stream, const dnnl::memory& src, const dnnl::memory& dst);
+  /// diff_src = dL/dsrc given diff_dst = dL/ddst (added to diff_src if built
+  /// with accumulate).
+  void backward_data(dnnl::stream& stream, const dnnl::memory& diff_dst,
+                     const dnnl::memory& diff_src);
+  /// dL/dW into `diff_weight` (user layout) and, for the output layer,
+  /// dL/db into `diff_bias`.
+  void backward_weights(dnnl::stream& stream, const dnnl::memory& src, const dnnl::memory& diff_dst,
+                        float* diff_weight, float* diff_bias);
+
+  /// oneDNN's implementation names, e.g. "fwd brgconv:avx512_core | ...".
+  std::string implementations() const;
+
+ private:
+  dnnl::memory::desc user_weights_desc() const;
+  std::vector<float> flipped_weights(const float* weight) const;
+
+  dnnl::engine engine_;
+  LayerSpec spec_;
+  Extent in_, out_;
+  dnnl::memory::dims strides_, dilates_, pad_l_, pad_r_;
+  bool backward_built_ = false;
+  bool flip_ = false;  // backward data as a forward conv with flipped weights
+
+  dnnl::primitive_desc fwd_pd_;
+  dnnl::primitive fwd_;
+  dnnl::memory weights_, bias_;
+
+  dnnl::primitive_desc bwd_data_pd_;
+  dnnl::primitive bwd_data_;
+  dnnl::memory bwd_weights_;  // weights in the backward-data primitive's format
+
+  dnnl::primitive_desc bww_pd_;
+  dnnl::primitive bww_;
+  dnnl::memory diff_weights_, diff_bias_;
+
+  dnnl::memory fwd_scratch_, bwd_data_scratch_, bww_scratch_;
+};
+
+}  // namespace ismooth::network::detail

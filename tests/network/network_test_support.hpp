@@ -1,0 +1,126 @@
+#pragma once
+// Helpers of the network tests: raw-file exchange with the PyTorch reference
+// (tests/network/torch_reference.py, run by Debian's /usr/bin/python3),
+// random tensors and error measures.
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "ismooth/network/parameters.hpp"
+
+namespace ismooth::test {
+
+/// True if Debian's python3 with torch (python3-torch) is there; the tests
+/// that need it print why they skip and return otherwise.
+inline bool have_torch() {
+  static const bool ok =
+      std::system("/usr/bin/python3 -c 'import torch, numpy' > /dev/null 2>&1") == 0;
+  return ok;
+}
+
+#define ISMOOTH_REQUIRE_TORCH()                                      \
+  do {                                                               \
+    if (!ismooth::test::have_torch()) {                              \
+      MESSAGE(                                                       \
+          "skipped: /usr/bin/python3 cannot import torch and numpy " \
+          "(apt-get install python3-torch python3-numpy)");          \
+      return;                                                        \
+    }                                                                \
+  } while (0)
+
+/// A fresh folder under the system temp dir, removed at scope exit.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& tag) {
+    static int counter = 0;
+    path = std::filesystem::temp_directory_path() /
+           ("ismooth_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  // ISMOOTH_KEEP_TEST_FILES=1 keeps the folders for a manual look.
+  ~TempDir() {
+    if (std::getenv("ISMOOTH_KEEP_TEST_FILES") != nullptr) return;
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::filesystem::path operator/(const std::string& name) const { return path / name; }
+};
+
+inline void write_f32(const std::filesystem::path& file, const float* data, std::size_t n) {
+  std::ofstream out(file, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(data), std::streamsize(n * sizeof(float)));
+  REQUIRE(out.good());
+}
+
+inline void write_f32(const std::filesystem::path& file, const std::vector<float>& v) {
+  write_f32(file, v.data(), v.size());
+}
+
+inline std::vector<double> read_f64(const std::filesystem::path& file, std::size_t n) {
+  std::ifstream in(file, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), "missing reference output ", file.string());
+  std::vector<double> v(n);
+  in.read(reinterpret_cast<char*>(v.data()), std::streamsize(n * sizeof(double)));
+  REQUIRE_MESSAGE(in.gcount() == std::streamsize(n * sizeof(double)), "short file ", file.string());
+  return v;
+}
+
+/// Runs torch_reference.py MODE DIR; REQUIREs success.
+inline void run_reference(const std::string& mode, const std::filesystem::path& dir) {
+  const std::string command = std::string("/usr/bin/python3 '") + ISMOOTH_NETWORK_TEST_DIR +
+                              "/torch_reference.py' " + mode + " '" + dir.string() + "'";
+  REQUIRE_MESSAGE(std::system(command.c_str()) == 0, "failed: ", command);
+}
+
+inline std::vector<float> random_values(std::size_t n, unsigned seed, double lo, double hi) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = float(u(rng));
+  return v;
+}
+
+/// max |a − ref| / max |ref| (ref in double). 0 if both are all zero.
+inline double relative_error(const float* a, const std::vector<double>& ref) {
+  double diff = 0, scale = 0;
+  for (std::size_t k = 0; k < ref.size(); ++k) {
+    diff = std::max(diff, std::abs(double(a[k]) - ref[k]));
+    scale = std::max(scale, std::abs(ref[k]));
+  }
+  return scale > 0 ? diff / scale : diff;
+}
+
+inline double max_abs(const std::vector<double>& v) {
+  double m = 0;
+  for (double x : v) m = std::max(m, std::abs(x));
+  return m;
+}
+
+/// Randomises every tensor of `p` (weights around the initialisation scale,
+/// biases, BN γ in [0.5, 1.5], β in [−0.5, 0.5]) so no term is trivial.
+inline void randomise(network::Parameters& p, unsigned seed) {
+  std::mt19937 rng(seed);
+  for (network::NamedTensor& t : p) {
+    double lo = -0.5, hi = 0.5;
+    if (t.name.rfind("bn", 0) == 0 && t.name.ends_with(".weight")) lo = 0.5, hi = 1.5;
+    if (t.shape.size() == 4) {
+      const double fan = double(t.shape[1] + t.shape[0]) * t.shape[2] * t.shape[3];
+      hi = std::sqrt(12.0 / fan);
+      lo = -hi;
+    }
+    std::uniform_real_distribution<double> u(lo, hi);
+    for (float& v : t.values) v = float(u(rng));
+  }
+}
+
+}  // namespace ismooth::test
