@@ -1,4 +1,5 @@
-// Benchmark: IRLS with each linear-solver backend on the paper's energy
+// Benchmark: every per-image solver — IRLS with each linear-solver backend
+// (irls-cholmod, irls-pcg), Adam and L-BFGS — on the paper's energy
 // (smoothing preset, h = 21, λ_e = 0, fixed p map) at 224×224 and 640×480 of
 // a real photo (mirrored/tiled as in bench_energy), started at T = I. Reports
 // seconds until the relative energy change falls below 1e-4, iterations,
@@ -8,16 +9,34 @@
 // configuration.
 //
 // Usage: bench_solvers [--photo FILE] [--sizes 224x224,640x480]
+//                      [--solvers irls-cholmod,irls-pcg,adam,lbfgs]
 //                      [--backends cholmod,pcg] [--map l08|half|l2|adaptive]
 //                      [--shared] [--epsilon D] [--max-iterations N]
+//                      [--first-order-iterations N]
 //                      [--tolerance T] [--memory-limit-gib G]
 //                      [--time-limit S] [--max-factor-tflop F] [--json FILE]
+//
+// --backends B is the older spelling of --solvers irls-B. --max-iterations
+// (default 30) bounds IRLS; --first-order-iterations (default 300) bounds
+// Adam and L-BFGS.
+//
+// Stopping rule, the same for every solver: the first iteration k with
+// |E_{k−1} − E_k| < T·E_{k−1} (T = 1e-4; E = the exact energy of the
+// records). IRLS applies it itself (function_tolerance; it goes on past a
+// PCG solve that hit its iteration cap). Adam and L-BFGS run with their
+// default options (Adam lr 5, constant; L-BFGS ε = 0.25, Ceres' own tests
+// left at their defaults) and a callback that stops at that iteration.
+// Adam's energy is not monotone: "reached" means the first iteration whose
+// relative change is below T, which may follow a rise; "best E" is the
+// lowest energy of any record. L-BFGS minimises the ε-smoothed energy; the
+// rule is applied to the exact energy it reports.
 //
 // --time-limit S (default 60, 0 = none) stops a configuration after the
 // first iteration that ends past S seconds; the table then says "not
 // reached" and gives the energy and relative change at the stop, so the
-// default run stays within a few minutes on 2 cores. Measured full runs are
-// in the header of include/ismooth/solvers/irls.hpp.
+// default run (7 configurations) stays within ~10 minutes on 2 cores (one
+// PCG iteration at 640×480 alone takes 150–260 s). Measured runs and the
+// commands: docs/solvers.md and include/ismooth/solvers/irls.hpp.
 //
 // A configuration whose predicted memory exceeds the limit (default 16 GiB)
 // is skipped with a note: for CHOLMOD the child analyses the pattern first
@@ -38,7 +57,9 @@
 
 #include "ismooth/image_io.hpp"
 #include "ismooth/presets.hpp"
+#include "ismooth/solvers/adam.hpp"
 #include "ismooth/solvers/irls.hpp"
+#include "ismooth/solvers/lbfgs.hpp"
 
 using namespace ismooth;
 
@@ -65,26 +86,110 @@ double peak_rss_mib() {
   return 0;
 }
 
+enum class SolverKind { irls_cholmod, irls_pcg, adam, lbfgs };
+
+const char* to_string(SolverKind k) {
+  switch (k) {
+    case SolverKind::irls_cholmod: return "irls-cholmod";
+    case SolverKind::irls_pcg: return "irls-pcg";
+    case SolverKind::adam: return "adam";
+    case SolverKind::lbfgs: return "lbfgs";
+  }
+  return "?";
+}
+
+bool is_irls(SolverKind k) { return k == SolverKind::irls_cholmod || k == SolverKind::irls_pcg; }
+
 struct Config {
   std::size_t h, w;
-  IrlsOptions::LinearSolver backend;
+  SolverKind solver;
 };
 
 struct Settings {
   std::string photo = "/usr/lib/python3/dist-packages/skimage/data/astronaut.png";
   std::vector<std::array<std::size_t, 2>> sizes = {{224, 224}, {480, 640}};
-  std::vector<IrlsOptions::LinearSolver> backends = {IrlsOptions::LinearSolver::cholmod,
-                                                     IrlsOptions::LinearSolver::pcg};
+  std::vector<SolverKind> solvers = {SolverKind::irls_cholmod, SolverKind::irls_pcg,
+                                     SolverKind::adam, SolverKind::lbfgs};
   PMapKind map = PMapKind::all_lp;
   bool shared = false;
   double epsilon = IrlsOptions{}.epsilon;
   int max_iterations = 30;
+  int first_order_iterations = 300;
   double tolerance = 1e-4;
   double memory_limit_gib = 16;
   double time_limit = 60;
   double max_factor_tflop = 1;
   std::string json;
 };
+
+/// Adam or L-BFGS with default options and the common stopping rule.
+template <class E>
+std::string run_first_order(const Settings& s, const Config& c, const E& energy,
+                            const Image<double>& input) {
+  bool reached = false;
+  int reached_at = -1;
+  double reached_seconds = 0, previous = 0;
+  IterationCallback stop = [&](const IterationRecord& r) {
+    if (r.iteration > 0 && std::abs(previous - r.energy) < s.tolerance * std::abs(previous)) {
+      reached = true;
+      reached_at = r.iteration;
+      reached_seconds = r.seconds;
+      return CallbackReturn::stop_with_success;
+    }
+    previous = r.energy;
+    if (s.time_limit > 0 && r.seconds > s.time_limit) return CallbackReturn::stop_with_success;
+    return CallbackReturn::continue_solving;
+  };
+  Image<double> t = input;
+  Summary summary;
+  if (c.solver == SolverKind::adam) {
+    AdamOptions o;
+    o.max_iterations = s.first_order_iterations;
+    o.callback = stop;
+    summary = solve_adam(o, energy, t);
+  } else {
+    LbfgsOptions o;
+    o.max_iterations = s.first_order_iterations;
+    o.callback = stop;
+    summary = solve_lbfgs(o, energy, t);
+    // A Ceres convergence test may end the run on an iteration that ran no
+    // callback (recorded after Solve): apply the rule to it as well.
+    const auto& its = summary.iterations;
+    if (!reached && its.size() >= 2 &&
+        std::abs(its[its.size() - 2].energy - its.back().energy) <
+            s.tolerance * std::abs(its[its.size() - 2].energy)) {
+      reached = true;
+      reached_at = its.back().iteration;
+      reached_seconds = its.back().seconds;
+    }
+  }
+  const auto& its = summary.iterations;
+  const double last_change =
+      its.size() >= 2 ? std::abs(its.back().energy_change) / its[its.size() - 2].energy : 0.0;
+  bool monotone = true;
+  double best = its.front().energy, evaluations = 0;
+  for (std::size_t k = 1; k < its.size(); ++k) {
+    monotone = monotone && its[k].energy <= its[k - 1].energy;
+    best = std::min(best, its[k].energy);
+    if (its[k].extras.count("line_search_evaluations"))
+      evaluations += its[k].extras.at("line_search_evaluations");
+  }
+  std::string energies;
+  for (const auto& r : its) energies += (energies.empty() ? "" : ", ") + std::to_string(r.energy);
+  char buf[1024];
+  std::snprintf(buf, sizeof buf,
+                "{\"width\": %zu, \"height\": %zu, \"backend\": \"%s\", \"skipped\": false, "
+                "\"seconds\": %.3f, \"iterations\": %d, \"termination\": \"%s\", "
+                "\"reached\": %s, \"reached_iteration\": %d, \"reached_seconds\": %.3f, "
+                "\"last_change\": %.3g, \"initial_energy\": %.8g, \"final_energy\": %.8g, "
+                "\"best_energy\": %.8g, \"monotone\": %s, \"evaluations\": %.0f, "
+                "\"peak_rss_mib\": %.1f, \"threads\": %d, \"energies\": [",
+                c.w, c.h, to_string(c.solver), summary.seconds, summary.num_iterations(),
+                to_string(summary.termination), reached ? "true" : "false", reached_at,
+                reached_seconds, last_change, summary.initial_energy, summary.final_energy, best,
+                monotone ? "true" : "false", evaluations, peak_rss_mib(), omp_get_max_threads());
+  return buf + energies + "]}";
+}
 
 /// Runs one configuration (in the child) and returns one JSON object.
 std::string run_config(const Settings& s, const Config& c) {
@@ -93,8 +198,10 @@ std::string run_config(const Settings& s, const Config& c) {
   EnergyParams params = preset_params(Preset::smoothing);
   params.lambda_e = 0;
   const auto energy = make_energy(input, Preset::smoothing, params, {}, PMap{s.map});
+  if (!is_irls(c.solver)) return run_first_order(s, c, energy, input);
   IrlsOptions o;
-  o.linear_solver = c.backend;
+  o.linear_solver = c.solver == SolverKind::irls_cholmod ? IrlsOptions::LinearSolver::cholmod
+                                                         : IrlsOptions::LinearSolver::pcg;
   o.max_iterations = s.max_iterations;
   o.function_tolerance = s.tolerance;
   o.per_channel_matrices = !s.shared;
@@ -109,7 +216,7 @@ std::string run_config(const Settings& s, const Config& c) {
     const double nnz = double(q.has_channel_matrices() ? q.channel_A[0].nonZeros() : q.A.nonZeros());
     const double matrices_gib = nnz * 12.0 * (q.has_channel_matrices() ? 3 : 1) / (1 << 30);
     double factor_gib = 0, tflop = 0;
-    if (c.backend == IrlsOptions::LinearSolver::cholmod) {
+    if (c.solver == SolverKind::irls_cholmod) {
       CholmodSolver probe;
       probe.analyzePattern(q.has_channel_matrices() ? q.channel_A[0] : q.A);
       factor_gib = probe.statistics()["factor_mib"] / 1024.0;
@@ -122,7 +229,7 @@ std::string run_config(const Settings& s, const Config& c) {
                     "{\"width\": %zu, \"height\": %zu, \"backend\": \"%s\", \"skipped\": true, "
                     "\"reason\": \"%s\", \"predicted_gib\": %.2f, \"matrix_nnz\": %.0f, "
                     "\"factor_gib\": %.2f, \"factor_tflop\": %.2f}",
-                    c.w, c.h, to_string(c.backend), too_big ? "memory" : "factorisation flops",
+                    c.w, c.h, to_string(c.solver), too_big ? "memory" : "factorisation flops",
                     matrices_gib + factor_gib, nnz, factor_gib, tflop);
       return buf;
     }
@@ -139,8 +246,10 @@ std::string run_config(const Settings& s, const Config& c) {
       its.size() >= 2 ? std::abs(its.back().energy_change) / its[its.size() - 2].energy : 0.0;
   double assemble = 0, factorize = 0, solve = 0, cg = 0, factor_mib = 0, nnz = 0;
   bool monotone = true;
+  double best = summary.initial_energy;
   for (std::size_t k = 1; k < summary.iterations.size(); ++k) {
     const auto& r = summary.iterations[k];
+    best = std::min(best, r.energy);
     auto get = [&](const char* key) { return r.extras.count(key) ? r.extras.at(key) : 0.0; };
     assemble += get("assemble_seconds");
     factorize += get("factorize_seconds") + get("analyze_seconds");
@@ -155,14 +264,16 @@ std::string run_config(const Settings& s, const Config& c) {
     energies += (energies.empty() ? "" : ", ") + std::to_string(r.energy);
   std::snprintf(buf, sizeof buf,
                 "{\"width\": %zu, \"height\": %zu, \"backend\": \"%s\", \"skipped\": false, "
-                "\"seconds\": %.3f, \"iterations\": %d, \"termination\": \"%s\", \"last_change\": %.3g, "
-                "\"initial_energy\": %.8g, \"final_energy\": %.8g, \"monotone\": %s, "
+                "\"seconds\": %.3f, \"iterations\": %d, \"termination\": \"%s\", \"reached\": %s, "
+                "\"last_change\": %.3g, "
+                "\"initial_energy\": %.8g, \"final_energy\": %.8g, \"best_energy\": %.8g, \"monotone\": %s, "
                 "\"assemble_s\": %.3f, \"factorize_s\": %.3f, \"solve_s\": %.3f, "
                 "\"cg_iterations\": %.0f, \"matrix_nnz\": %.0f, \"factor_mib\": %.1f, "
                 "\"peak_rss_mib\": %.1f, \"threads\": %d, \"energies\": [",
-                c.w, c.h, to_string(c.backend), summary.seconds, summary.num_iterations(),
-                to_string(summary.termination), last_change, summary.initial_energy,
-                summary.final_energy,
+                c.w, c.h, to_string(c.solver), summary.seconds, summary.num_iterations(),
+                to_string(summary.termination),
+                summary.termination == TerminationType::convergence ? "true" : "false",
+                last_change, summary.initial_energy, summary.final_energy, best,
                 monotone ? "true" : "false", assemble, factorize, solve, cg, nnz, factor_mib,
                 peak_rss_mib(), omp_get_max_threads());
   return buf + energies + "]}";
@@ -208,8 +319,9 @@ std::string run_forked(const Settings& s, const Config& c) {
 int usage() {
   std::fprintf(stderr,
                "Usage: bench_solvers [--photo FILE] [--sizes 224x224,640x480] "
-               "[--backends cholmod,pcg] [--map l08|half|l2|adaptive] [--shared] "
-               "[--epsilon D] [--max-iterations N] [--tolerance T] [--memory-limit-gib G] "
+               "[--solvers irls-cholmod,irls-pcg,adam,lbfgs] [--backends cholmod,pcg] "
+               "[--map l08|half|l2|adaptive] [--shared] [--epsilon D] [--max-iterations N] "
+               "[--first-order-iterations N] [--tolerance T] [--memory-limit-gib G] "
                "[--time-limit S] [--max-factor-tflop F] [--json FILE]\n");
   return 2;
 }
@@ -230,18 +342,23 @@ int main(int argc, char** argv) {
         if (std::sscanf(item.c_str(), "%zux%zu", &w, &h) != 2 || !w || !h) return usage();
         s.sizes.push_back({h, w});
       }
-    } else if (a == "--backends" && has) {
-      s.backends.clear();
+    } else if ((a == "--backends" || a == "--solvers") && has) {
+      s.solvers.clear();
       std::stringstream list(argv[++k]);
       for (std::string item; std::getline(list, item, ',');) {
-        if (item == "cholmod") s.backends.push_back(IrlsOptions::LinearSolver::cholmod);
-        else if (item == "pcg") s.backends.push_back(IrlsOptions::LinearSolver::pcg);
+        if (a == "--backends") item = "irls-" + item;
+        if (item == "irls-cholmod") s.solvers.push_back(SolverKind::irls_cholmod);
+        else if (item == "irls-pcg") s.solvers.push_back(SolverKind::irls_pcg);
+        else if (item == "adam") s.solvers.push_back(SolverKind::adam);
+        else if (item == "lbfgs") s.solvers.push_back(SolverKind::lbfgs);
         else return usage();
       }
     } else if (a == "--map" && has) s.map = parse_pmap_kind(argv[++k]);
     else if (a == "--shared") s.shared = true;
     else if (a == "--epsilon" && has) s.epsilon = std::stod(argv[++k]);
     else if (a == "--max-iterations" && has) s.max_iterations = std::stoi(argv[++k]);
+    else if (a == "--first-order-iterations" && has)
+      s.first_order_iterations = std::stoi(argv[++k]);
     else if (a == "--tolerance" && has) s.tolerance = std::stod(argv[++k]);
     else if (a == "--memory-limit-gib" && has) s.memory_limit_gib = std::stod(argv[++k]);
     else if (a == "--time-limit" && has) s.time_limit = std::stod(argv[++k]);
@@ -249,40 +366,48 @@ int main(int argc, char** argv) {
     else if (a == "--json" && has) s.json = argv[++k];
     else return usage();
   }
-  std::printf("IRLS benchmark: smoothing preset, h = 21, lambda_e = 0, map %s, %s matrices, "
-              "T = I, stop at |dE|/E < %g (max %d iterations), epsilon %g, %d threads\n",
-              argc ? (s.map == PMapKind::all_lp ? "all-L0.8" : s.map == PMapKind::half ? "half"
-                      : s.map == PMapKind::all_l2 ? "all-L2" : "adaptive") : "",
-              s.shared ? "shared" : "per-channel", s.tolerance, s.max_iterations, s.epsilon,
-              omp_get_max_threads());
-  std::printf("%-9s %-8s %8s %5s %13s %13s %9s %9s %9s %8s %11s %10s %9s\n", "size", "backend",
-              "seconds", "iters", "E(I)", "E final", "assemble", "factor", "solve", "CG its",
-              "matrix nnz", "factor MiB", "peak MiB");
+  std::printf("Solver benchmark: smoothing preset, h = 21, lambda_e = 0, map %s, T = I, "
+              "stop at |dE|/E < %g; IRLS: %s matrices, epsilon %g, max %d iterations; "
+              "Adam/L-BFGS: default options, max %d iterations; time limit %g s; %d threads\n",
+              s.map == PMapKind::all_lp ? "all-L0.8" : s.map == PMapKind::half ? "half"
+              : s.map == PMapKind::all_l2 ? "all-L2" : "adaptive",
+              s.tolerance, s.shared ? "shared" : "per-channel", s.epsilon, s.max_iterations,
+              s.first_order_iterations, s.time_limit, omp_get_max_threads());
+  std::printf("%-9s %-12s %8s %5s %11s %11s %11s %9s %9s %9s %8s %11s %10s %9s\n", "size",
+              "solver", "seconds", "iters", "E(I)", "E final", "best E", "assemble", "factor",
+              "solve", "CG its", "matrix nnz", "factor MiB", "peak MiB");
   std::string json = "[";
   for (const auto& [h, w] : s.sizes)
-    for (auto backend : s.backends) {
-      const std::string r = run_forked(s, Config{h, w, backend});
+    for (auto solver : s.solvers) {
+      const std::string r = run_forked(s, Config{h, w, solver});
       json += (json.size() > 1 ? ",\n " : "") + r;
       char size[32];
       std::snprintf(size, sizeof size, "%zux%zu", w, h);
       if (!field(r, "error").empty()) {
-        std::printf("%-9s %-8s error: %s\n", size, to_string(backend), field(r, "error").c_str());
+        std::printf("%-9s %-12s error: %s\n", size, to_string(solver), field(r, "error").c_str());
       } else if (field(r, "skipped") == "true") {
-        std::printf("%-9s %-8s skipped (%s): predicted %s GiB (factor %s GiB, limit %.0f GiB), "
+        std::printf("%-9s %-12s skipped (%s): predicted %s GiB (factor %s GiB, limit %.0f GiB), "
                     "%s TFlop per factorisation (limit %g), 3 per iteration\n", size,
-                    to_string(backend), field(r, "reason").c_str(),
+                    to_string(solver), field(r, "reason").c_str(),
                     field(r, "predicted_gib").c_str(), field(r, "factor_gib").c_str(),
                     s.memory_limit_gib, field(r, "factor_tflop").c_str(), s.max_factor_tflop);
       } else {
-        const bool reached = field(r, "termination") == "convergence";
-        std::printf("%-9s %-8s %7.1f%s %5s %13.6g %13.6g %9.2f %9.2f %9.2f %8s %11s %10s %9s%s%s\n",
-                    size, to_string(backend), std::stod(field(r, "seconds")), reached ? " " : "*",
-                    field(r, "iterations").c_str(), std::stod(field(r, "initial_energy")),
-                    std::stod(field(r, "final_energy")), std::stod(field(r, "assemble_s")),
-                    std::stod(field(r, "factorize_s")), std::stod(field(r, "solve_s")),
-                    field(r, "cg_iterations").c_str(), field(r, "matrix_nnz").c_str(),
-                    field(r, "factor_mib").c_str(), field(r, "peak_rss_mib").c_str(),
-                    field(r, "monotone") == "true" ? "" : "  (energy rose!)",
+        const bool reached = field(r, "reached") == "true";
+        const bool irls = is_irls(solver);
+        const double seconds = std::stod(field(r, irls || !reached ? "seconds" : "reached_seconds"));
+        const std::string iterations =
+            irls || !reached ? field(r, "iterations") : field(r, "reached_iteration");
+        auto extra = [&](const char* key) { return irls ? std::stod(field(r, key)) : 0.0; };
+        std::printf("%-9s %-12s %7.1f%s %5s %11.6g %11.6g %11.6g %9.2f %9.2f %9.2f %8s %11s %10s "
+                    "%9s%s%s\n",
+                    size, to_string(solver), seconds, reached ? " " : "*", iterations.c_str(),
+                    std::stod(field(r, "initial_energy")), std::stod(field(r, "final_energy")),
+                    std::stod(field(r, "best_energy")), extra("assemble_s"),
+                    extra("factorize_s"), extra("solve_s"),
+                    irls ? field(r, "cg_iterations").c_str() : "-",
+                    irls ? field(r, "matrix_nnz").c_str() : "-",
+                    irls ? field(r, "factor_mib").c_str() : "-", field(r, "peak_rss_mib").c_str(),
+                    field(r, "monotone") == "true" ? "" : "  (energy rose)",
                     reached ? "" : ("  * not reached: last |dE|/E = " + field(r, "last_change")).c_str());
       }
       std::fflush(stdout);
