@@ -38,8 +38,10 @@ void add_smooth_command(CLI::App& app, Action& action) {
               "no model given: pass --model FILE (a model written by `ismooth train`)");
       if (a->threads > 0) omp_set_num_threads(a->threads);
       network::EngineOptions engine;
-      if (a->device == "cuda") engine.kind = network::EngineKind::cuda;
-      else require(a->device == "cpu", "--device ", a->device, ": expected cpu or cuda");
+      if (a->device == "cuda")
+        engine.kind = network::EngineKind::cuda;
+      else
+        require(a->device == "cpu", "--device ", a->device, ": expected cpu or cuda");
       // Check the output's extension before the work, not after it.
       require(!std::filesystem::is_directory(a->output), "cannot write '", a->output,
               "': it is a directory");

@@ -91,9 +91,12 @@ network::NetworkConfig make_config(const Args& a, const CLI::App& cmd) {
 
 network::EngineOptions make_engine(const std::string& device) {
   network::EngineOptions e;
-  if (device == "cpu") e.kind = network::EngineKind::onednn_cpu;
-  else if (device == "cuda") e.kind = network::EngineKind::cuda;
-  else fail("--device ", device, ": expected cpu or cuda");
+  if (device == "cpu")
+    e.kind = network::EngineKind::onednn_cpu;
+  else if (device == "cuda")
+    e.kind = network::EngineKind::cuda;
+  else
+    fail("--device ", device, ": expected cpu or cuda");
   return e;
 }
 
@@ -119,8 +122,8 @@ double extra(const IterationRecord& r, const char* key) {
 // ---------------------------------------------------------------- CSV log
 
 const std::vector<std::string> kTrainExtras = {
-    "epoch",        "image",          "learning_rate", "images_per_second", "eta_seconds",
-    "val_energy",   "val_data",       "val_flatten",   "val_edge",          "val_l2_fraction"};
+    "epoch",      "image",    "learning_rate", "images_per_second", "eta_seconds",
+    "val_energy", "val_data", "val_flatten",   "val_edge",          "val_l2_fraction"};
 const std::vector<std::string> kOverfitExtras = {"learning_rate", "parameter_step"};
 
 std::string csv_header(const std::vector<std::string>& extras) {
@@ -134,9 +137,9 @@ std::string csv_header(const std::vector<std::string>& extras) {
 std::string csv_row(const IterationRecord& r, const std::vector<std::string>& extras) {
   std::ostringstream out;
   out.precision(10);
-  out << r.iteration << ',' << r.energy << ',' << r.data << ',' << r.flatten << ',' << r.edge
-      << ',' << r.l2_fraction << ',' << r.energy_change << ',' << r.gradient_norm << ','
-      << r.step_norm << ',' << r.seconds;
+  out << r.iteration << ',' << r.energy << ',' << r.data << ',' << r.flatten << ',' << r.edge << ','
+      << r.l2_fraction << ',' << r.energy_change << ',' << r.gradient_norm << ',' << r.step_norm
+      << ',' << r.seconds;
   for (const auto& key : extras) {
     out << ',';
     const auto it = r.extras.find(key);
@@ -250,16 +253,15 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergyParams& params,
     network::ImageSet set = network::ImageSet::load(dir, a.max_side, &skipped);
     for (const auto& s : skipped) std::fprintf(stderr, "ismooth: skipped %s\n", s.c_str());
     if (!a.quiet)
-      std::fprintf(stderr, "%s: %zu images from %s (short side <= %d, %.0f MB)\n", what,
-                   set.size(), dir.c_str(), a.max_side, double(set.bytes()) / 1e6);
+      std::fprintf(stderr, "%s: %zu images from %s (short side <= %d, %.0f MB)\n", what, set.size(),
+                   dir.c_str(), a.max_side, double(set.bytes()) / 1e6);
     return set;
   };
   const network::ImageSet train = load(a.data, "train");
   std::optional<network::ImageSet> val;
   if (!a.val.empty()) val = load(a.val, "val");
 
-  const std::int64_t spe =
-      a.steps_per_epoch > 0 ? a.steps_per_epoch : std::int64_t(train.size());
+  const std::int64_t spe = a.steps_per_epoch > 0 ? a.steps_per_epoch : std::int64_t(train.size());
   const std::int64_t total = std::int64_t(a.epochs) * spe;
   if (!a.quiet)
     std::fprintf(stderr,
@@ -355,14 +357,15 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergyParams& params, 
   if (!a.log.empty()) write_csv(a.log, s, kOverfitExtras);
   if (!a.output_image.empty()) save_image(output, a.output_image);
   if (!a.out.empty())
-    network::save_model(a.out, network::Model{o.config, weights,
-                                              {{"trainer", "ismooth train --overfit"},
-                                               {"image", a.overfit},
-                                               {"preset", a.preset},
-                                               {"energy", a.energy},
-                                               {"iterations", std::to_string(s.num_iterations())},
-                                               {"energy_params",
-                                                network::describe_energy_params(params)}}});
+    network::save_model(
+        a.out, network::Model{o.config,
+                              weights,
+                              {{"trainer", "ismooth train --overfit"},
+                               {"image", a.overfit},
+                               {"preset", a.preset},
+                               {"energy", a.energy},
+                               {"iterations", std::to_string(s.num_iterations())},
+                               {"energy_params", network::describe_energy_params(params)}}});
   std::printf("%s\n", s.BriefReport().c_str());
   std::printf("E(T = I) = %.9g, final/identity = %.4f\n", identity, s.final_energy / identity);
   if (s.termination == TerminationType::user_abort && g_interrupt.load())
@@ -382,8 +385,9 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--data", a->data, "folder of training photos (.jpg/.jpeg/.png, recursive)");
   cmd->add_option("--out", a->out, "the model file to write (required unless --overfit)");
   cmd->add_option("--val", a->val, "folder of validation photos (energy each epoch)");
-  cmd->add_option("--preset", a->preset, "smoothing (default), detail, texture; "
-                                         "background/foreground only with --overfit and --mask");
+  cmd->add_option("--preset", a->preset,
+                  "smoothing (default), detail, texture; "
+                  "background/foreground only with --overfit and --mask");
   cmd->add_option("--set", a->sets,
                   "override an energy parameter, key=value (repeatable): sigma_r, sigma_s, "
                   "lambda_f, lambda_e, alpha, c1, c2, radius, p_large, p_small, dilate, "
@@ -437,8 +441,7 @@ void add_train_command(CLI::App& app, Action& action) {
       if (a->threads > 0) omp_set_num_threads(a->threads);
       const Preset preset = parse_preset(a->preset);
       const PMapKind pmap = parse_pmap_kind(a->energy);
-      EnergyParams params = preset_params(preset);
-      params.gradient = GradientMode::clipped;
+      EnergyParams params = network::default_training_params(preset);
       if (pmap != PMapKind::adaptive) params.lambda_e = 0;
       for (const auto& s : a->sets) set_parameter(params, s);
       if (!a->gradient.empty()) set_parameter(params, "gradient", a->gradient);

@@ -37,8 +37,8 @@ AdamOptimizer::AdamOptimizer(const Parameters& like, const AdamSettings& setting
   if (!settings.IsValid(&why)) fail("AdamOptimizer: ", why);
 }
 
-double scheduled_learning_rate(double learning_rate, LearningRateSchedule schedule,
-                               std::int64_t t, std::int64_t total) {
+double scheduled_learning_rate(double learning_rate, LearningRateSchedule schedule, std::int64_t t,
+                               std::int64_t total) {
   if (schedule == LearningRateSchedule::constant || total <= 0) return learning_rate;
   const double pi = 3.14159265358979323846;
   return learning_rate * 0.5 * (1 + std::cos(pi * double(t - 1) / double(total)));
@@ -48,8 +48,7 @@ double AdamOptimizer::step(Parameters& params, const Parameters& gradients) {
   return step(params, gradients, settings_.learning_rate);
 }
 
-double AdamOptimizer::step(Parameters& params, const Parameters& gradients,
-                           double learning_rate) {
+double AdamOptimizer::step(Parameters& params, const Parameters& gradients, double learning_rate) {
   require(std::isfinite(learning_rate) && learning_rate >= 0, "AdamOptimizer::step: learning rate ",
           learning_rate, " must be finite and >= 0");
   require(params.same_layout(m_) && gradients.same_layout(m_),

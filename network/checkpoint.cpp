@@ -113,7 +113,8 @@ Parameters get_tensors(Reader& r) {
     for (std::int64_t& d : shape) {
       d = r.get<std::int64_t>("tensor dimension");
       if (d <= 0 || std::uint64_t(d) > std::uint64_t(1) << 40)
-        fail(r.where(), "tensor '", name, "' has an impossible dimension ", d, " (corrupted file?)");
+        fail(r.where(), "tensor '", name, "' has an impossible dimension ", d,
+             " (corrupted file?)");
       n *= std::size_t(d);
     }
     r.need(n * 4, "tensor values");

@@ -29,11 +29,16 @@ std::string number(double v) {
 
 const char* pmap_name(PMapKind kind) {
   switch (kind) {
-    case PMapKind::adaptive: return "adaptive";
-    case PMapKind::all_l2: return "l2";
-    case PMapKind::all_lp: return "l08";
-    case PMapKind::half: return "half";
-    case PMapKind::custom: return "custom";
+    case PMapKind::adaptive:
+      return "adaptive";
+    case PMapKind::all_l2:
+      return "l2";
+    case PMapKind::all_lp:
+      return "l08";
+    case PMapKind::half:
+      return "half";
+    case PMapKind::custom:
+      return "custom";
   }
   return "?";
 }
@@ -47,7 +52,6 @@ const char* gradient_name(GradientMode mode) {
 struct Loss {
   SmoothingEnergy<float> descend;
   std::optional<SmoothingEnergy<float>> exact;
-
 };
 
 Loss build_loss(Image<float> crop, Preset preset, const EnergyParams& params, PMapKind pmap) {
@@ -59,8 +63,7 @@ Loss build_loss(Image<float> crop, Preset preset, const EnergyParams& params, PM
   EnergyParams exact = params;
   exact.epsilon = 0;
   Loss loss{SmoothingEnergy<float>(crop, g.guidance, g.edges, params, PMap{pmap}), std::nullopt};
-  loss.exact.emplace(std::move(crop), std::move(g.guidance), std::move(g.edges), exact,
-                     PMap{pmap});
+  loss.exact.emplace(std::move(crop), std::move(g.guidance), std::move(g.edges), exact, PMap{pmap});
   return loss;
 }
 
@@ -83,8 +86,8 @@ void put_terms(IterationRecord& r, const EnergyTerms& t) {
 /// `exact`, if not null, is evaluated for the reported terms.
 EnergyTerms forward_backward(Network& net, const Image<float>& input,
                              const SmoothingEnergy<float>& descend,
-                             const SmoothingEnergy<float>* exact, Image<float>& t,
-                             Image<float>& dt, Parameters& grads, bool* finite) {
+                             const SmoothingEnergy<float>* exact, Image<float>& t, Image<float>& dt,
+                             Parameters& grads, bool* finite) {
   net.forward(input, t);
   dt.resize(t.shape());
   dt.fill(0.0f);
@@ -188,26 +191,44 @@ void zero_output_layer(Parameters& params, const NetworkConfig& config) {
   }
 }
 
+EnergyParams default_training_params(Preset preset) {
+  EnergyParams p = preset_params(preset);
+  p.gradient = GradientMode::clipped;
+  return p;
+}
+
 bool TrainerOptions::IsValid(std::string* error) const {
   std::string why;
   std::string sub;
-  if (crop < 3) why = "crop must be >= 3 (the energy needs 3x3), got " + std::to_string(crop);
-  else if (max_short_side < 0) why = "max_short_side must be >= 0 (0 = no downsampling)";
-  else if (epochs < 0) why = "epochs must be >= 0, got " + std::to_string(epochs);
-  else if (steps_per_epoch < 0) why = "steps_per_epoch must be >= 0 (0 = one per image)";
+  if (crop < 3)
+    why = "crop must be >= 3 (the energy needs 3x3), got " + std::to_string(crop);
+  else if (max_short_side < 0)
+    why = "max_short_side must be >= 0 (0 = no downsampling)";
+  else if (epochs < 0)
+    why = "epochs must be >= 0, got " + std::to_string(epochs);
+  else if (steps_per_epoch < 0)
+    why = "steps_per_epoch must be >= 0 (0 = one per image)";
   else if (val_crop < -1 || (val_crop > 0 && val_crop < 3))
     why = "val_crop must be -1 (whole), 0 (= crop) or >= 3, got " + std::to_string(val_crop);
-  else if (!config.IsValid(&sub)) why = "network: " + sub;
-  else if (!engine.IsValid(&sub)) why = "engine: " + sub;
+  else if (!config.IsValid(&sub))
+    why = "network: " + sub;
+  else if (!engine.IsValid(&sub))
+    why = "engine: " + sub;
   else if (preset_needs_foreground(preset))
     why = std::string("preset '") + std::string(preset_name(preset)) +
           "' needs a foreground mask per image; training supports smoothing, detail and texture";
-  else if (pmap == PMapKind::custom) why = "a custom p map cannot be used for training";
-  else if (!params.IsValid(&sub)) why = "energy parameters: " + sub;
-  else if (!adam.IsValid(&sub)) why = "Adam: " + sub;
-  else if (!(checkpoint_seconds >= 0)) why = "checkpoint_seconds must be >= 0";
-  else if (checkpoint_steps < 0) why = "checkpoint_steps must be >= 0";
-  else if (resume && checkpoint.empty()) why = "resume needs a checkpoint path";
+  else if (pmap == PMapKind::custom)
+    why = "a custom p map cannot be used for training";
+  else if (!params.IsValid(&sub))
+    why = "energy parameters: " + sub;
+  else if (!adam.IsValid(&sub))
+    why = "Adam: " + sub;
+  else if (!(checkpoint_seconds >= 0))
+    why = "checkpoint_seconds must be >= 0";
+  else if (checkpoint_steps < 0)
+    why = "checkpoint_steps must be >= 0";
+  else if (resume && checkpoint.empty())
+    why = "resume needs a checkpoint path";
   if (error != nullptr) *error = why;
   return why.empty();
 }
@@ -232,8 +253,8 @@ std::map<std::string, std::string> training_settings(const TrainerOptions& o, co
     s["lr_schedule"] = "cosine over " + std::to_string(std::int64_t(o.epochs) * spe) + " steps";
   s["adam"] = "lr=" + number(o.adam.learning_rate) + ",beta1=" + number(o.adam.beta1) +
               ",beta2=" + number(o.adam.beta2) + ",epsilon=" + number(o.adam.epsilon);
-  s["train_images"] = std::to_string(train.size()) + " (fingerprint " +
-                      std::to_string(train.fingerprint()) + ")";
+  s["train_images"] =
+      std::to_string(train.size()) + " (fingerprint " + std::to_string(train.fingerprint()) + ")";
   s["val_images"] = val == nullptr ? "none"
                                    : std::to_string(val->size()) + " (fingerprint " +
                                          std::to_string(val->fingerprint()) + ")";
@@ -268,8 +289,8 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
     const std::string diff = compare_settings(c.settings, settings);
     require(diff.empty(), "train_network: cannot resume from '", o.checkpoint.string(),
             "': it was made with other settings (only the epoch count may change):", diff);
-    require(c.config == o.config, "train_network: the checkpoint's network (",
-            c.config.describe(), ") is not the requested one (", o.config.describe(), ")");
+    require(c.config == o.config, "train_network: the checkpoint's network (", c.config.describe(),
+            ") is not the requested one (", o.config.describe(), ")");
     require(c.next_iteration <= total, "train_network: the checkpoint is at step ",
             c.next_iteration, ", beyond the ", total, " steps of ", o.epochs, " epochs");
     require(std::int64_t(c.records.size()) == c.next_iteration,
@@ -347,8 +368,8 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
       s.final_energy = s.iterations.back().energy;
     }
     s.seconds = seconds_before + since(clock);
-    const bool keep = type == TerminationType::no_convergence ||
-                      type == TerminationType::user_success;
+    const bool keep =
+        type == TerminationType::no_convergence || type == TerminationType::user_success;
     if (keep && (model_out != nullptr || !o.model_out.empty())) {
       const Model m = make_model();
       if (!o.model_out.empty()) save_model(o.model_out, m);
@@ -362,12 +383,11 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
   for (std::int64_t step = start;; ++step) {
     if (o.interrupt != nullptr && o.interrupt->load()) {
       save(step);
-      return finish(TerminationType::user_abort,
-                    "interrupted at step " + std::to_string(step) + " of " +
-                        std::to_string(total) +
-                        (o.checkpoint.empty()
-                             ? std::string("; no checkpoint file configured, progress lost")
-                             : "; checkpoint written to '" + o.checkpoint.string() + "'"));
+      return finish(
+          TerminationType::user_abort,
+          "interrupted at step " + std::to_string(step) + " of " + std::to_string(total) +
+              (o.checkpoint.empty() ? std::string("; no checkpoint file configured, progress lost")
+                                    : "; checkpoint written to '" + o.checkpoint.string() + "'"));
     }
     const bool by_time = o.checkpoint_seconds > 0 && since(last_save) >= o.checkpoint_seconds;
     const bool by_count = o.checkpoint_steps > 0 && step % o.checkpoint_steps == 0;
@@ -397,8 +417,8 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
                          loss.exact ? &*loss.exact : nullptr, t, dt, grads, &finite);
     if (!finite)
       return finish(TerminationType::failure,
-                    "non-finite energy or gradient at step " + std::to_string(step) +
-                        " (image " + train[sample.image].name + "); weights kept at that step");
+                    "non-finite energy or gradient at step " + std::to_string(step) + " (image " +
+                        train[sample.image].name + "); weights kept at that step");
     put_terms(r, terms);
     r.gradient_norm = l2_norm(grads);
     if (!std::isfinite(r.gradient_norm))
@@ -437,17 +457,21 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
     train_seconds += since(t1);
   }
   if (saved_at != total) save(total);
-  return finish(TerminationType::no_convergence,
-                "completed " + std::to_string(o.epochs) + " epochs (" + std::to_string(total) +
-                    " steps of " + std::to_string(spe) + ")");
+  return finish(TerminationType::no_convergence, "completed " + std::to_string(o.epochs) +
+                                                     " epochs (" + std::to_string(total) +
+                                                     " steps of " + std::to_string(spe) + ")");
 }
 
 bool OverfitOptions::IsValid(std::string* error) const {
   std::string why, sub;
-  if (!config.IsValid(&sub)) why = "network: " + sub;
-  else if (!engine.IsValid(&sub)) why = "engine: " + sub;
-  else if (!adam.IsValid(&sub)) why = "Adam: " + sub;
-  else if (max_iterations < 0) why = "max_iterations must be >= 0, got " + std::to_string(max_iterations);
+  if (!config.IsValid(&sub))
+    why = "network: " + sub;
+  else if (!engine.IsValid(&sub))
+    why = "engine: " + sub;
+  else if (!adam.IsValid(&sub))
+    why = "Adam: " + sub;
+  else if (max_iterations < 0)
+    why = "max_iterations must be >= 0, got " + std::to_string(max_iterations);
   else if (!(std::isfinite(function_tolerance) && function_tolerance >= 0))
     why = "function_tolerance must be finite and >= 0";
   if (error != nullptr) *error = why;
@@ -458,10 +482,11 @@ Summary overfit_network(const OverfitOptions& o, const SmoothingEnergy<float>& e
                         Image<float>& output, Parameters* final_parameters) {
   std::string why;
   if (!o.IsValid(&why)) fail("overfit_network: ", why);
-  Parameters params =
-      o.initial ? *o.initial : initial_parameters(o.config, o.init, o.seed);
-  if (o.initial) check_parameters(o.config, params, "overfit_network: initial parameters");
-  else if (o.zero_output_layer) zero_output_layer(params, o.config);
+  Parameters params = o.initial ? *o.initial : initial_parameters(o.config, o.init, o.seed);
+  if (o.initial)
+    check_parameters(o.config, params, "overfit_network: initial parameters");
+  else if (o.zero_output_layer)
+    zero_output_layer(params, o.config);
   std::unique_ptr<Network> net = make_network(o.config, params, o.engine);
   AdamOptimizer adam(params, o.adam);
 

@@ -85,7 +85,8 @@ ImageSet::Entry make_entry(const Image<float>& image, std::string name, int max_
   Image<float> resized;
   if (max_short_side > 0 && short_side > std::size_t(max_short_side)) {
     const double s = double(max_short_side) / double(short_side);
-    const auto h = std::max<std::size_t>(1, std::size_t(std::lround(double(e.original_height) * s)));
+    const auto h =
+        std::max<std::size_t>(1, std::size_t(std::lround(double(e.original_height) * s)));
     const auto w = std::max<std::size_t>(1, std::size_t(std::lround(double(e.original_width) * s)));
     resized = resize_area(image, h, w);
     source = &resized;
@@ -167,8 +168,8 @@ ImageSet ImageSet::load(const std::filesystem::path& dir, int max_short_side,
 
 ImageSet ImageSet::from_images(const std::vector<Image<float>>& images,
                                const std::vector<std::string>& names, int max_short_side) {
-  require(images.size() == names.size(), "ImageSet::from_images: ", images.size(),
-          " images but ", names.size(), " names");
+  require(images.size() == names.size(), "ImageSet::from_images: ", images.size(), " images but ",
+          names.size(), " names");
   ImageSet set;
   for (std::size_t i = 0; i < images.size(); ++i) {
     check_image(images[i], "ImageSet::from_images: image " + names[i]);
@@ -181,9 +182,9 @@ Image<float> ImageSet::crop(std::size_t i, std::size_t y0, std::size_t x0, std::
                             std::size_t w, bool flip) const {
   require(i < entries_.size(), "ImageSet::crop: image ", i, " of ", entries_.size());
   const Entry& e = entries_[i];
-  require(h >= 1 && w >= 1 && y0 + h <= e.height && x0 + w <= e.width, "ImageSet::crop: window ",
-          w, "x", h, " at (", y0, ", ", x0, ") does not fit ", e.name, " (", e.width, "x",
-          e.height, ")");
+  require(h >= 1 && w >= 1 && y0 + h <= e.height && x0 + w <= e.width, "ImageSet::crop: window ", w,
+          "x", h, " at (", y0, ", ", x0, ") does not fit ", e.name, " (", e.width, "x", e.height,
+          ")");
   Image<float> out = make_image<float>(h, w);
   for (std::size_t c = 0; c < kChannels; ++c)
     for (std::size_t y = 0; y < h; ++y) {
@@ -218,8 +219,8 @@ std::vector<std::size_t> epoch_order(std::uint64_t seed, std::int64_t epoch, std
                                      std::size_t n) {
   std::vector<std::size_t> order(n);
   for (std::size_t i = 0; i < n; ++i) order[i] = i;
-  std::uint64_t state = mix_seed({seed, 0x6f72646572ull /* "order" */, std::uint64_t(epoch),
-                                  std::uint64_t(pass)});
+  std::uint64_t state =
+      mix_seed({seed, 0x6f72646572ull /* "order" */, std::uint64_t(epoch), std::uint64_t(pass)});
   for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[uniform_below(state, i)]);
   return order;
 }

@@ -1,13 +1,13 @@
 // Training checkpoints (include/ismooth/network/checkpoint.hpp): round trip,
 // atomic writes, and clear errors for damaged files.
-#include "ismooth/network/checkpoint.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <fstream>
 #include <iterator>
 
+#include "ismooth/network/checkpoint.hpp"
+#include "ismooth/network/model_file.hpp"
 #include "network_test_support.hpp"
 
 using namespace ismooth;
@@ -118,15 +118,15 @@ TEST_CASE("checkpoint: damaged files give clear errors") {
       INFO("kept " << keep << " of " << bytes.size() << " bytes");
       CHECK_THROWS_AS(load_checkpoint(dir / "cut.ckpt"), Error);
     }
-    write_bytes(dir / "cut.ckpt", std::vector<char>(bytes.begin(), bytes.begin() + bytes.size() / 2));
+    write_bytes(dir / "cut.ckpt",
+                std::vector<char>(bytes.begin(), bytes.begin() + bytes.size() / 2));
     CHECK_THROWS_WITH_AS(load_checkpoint(dir / "cut.ckpt"), doctest::Contains("truncated"), Error);
   }
   SUBCASE("one flipped byte in the weights") {
     std::vector<char> bad = bytes;
     bad[bad.size() / 2] ^= 0x10;
     write_bytes(dir / "flip.ckpt", bad);
-    CHECK_THROWS_WITH_AS(load_checkpoint(dir / "flip.ckpt"), doctest::Contains("corrupted"),
-                         Error);
+    CHECK_THROWS_WITH_AS(load_checkpoint(dir / "flip.ckpt"), doctest::Contains("corrupted"), Error);
   }
   SUBCASE("trailing bytes") {
     std::vector<char> bad = bytes;

@@ -1,11 +1,10 @@
 // Inference with a trained network and the authors' post-processing
 // (include/ismooth/network/inference.hpp).
-#include "ismooth/network/inference.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
 
+#include "ismooth/network/inference.hpp"
 #include "ismooth/network/trainer.hpp"
 #include "network_test_support.hpp"
 

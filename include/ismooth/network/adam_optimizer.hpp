@@ -43,8 +43,8 @@ enum class LearningRateSchedule : std::uint8_t {
 };
 
 /// The learning rate of step t (1-based) of `total` under `schedule`.
-double scheduled_learning_rate(double learning_rate, LearningRateSchedule schedule,
-                               std::int64_t t, std::int64_t total);
+double scheduled_learning_rate(double learning_rate, LearningRateSchedule schedule, std::int64_t t,
+                               std::int64_t total);
 
 /// Adam's state (m, v, t) for one Parameters layout, and the update.
 class AdamOptimizer {

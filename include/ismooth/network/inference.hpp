@@ -14,11 +14,18 @@
 /// to [0, 255], the same image. With ⟨T_c, T_c⟩ = 0 the gain is 1.
 ///
 /// Memory: the network runs on the whole image at once (per-image BN needs
-/// the statistics of the whole image, so tiles would not give the same
-/// result; tiling with shared statistics is left for later). The oneDNN
-/// engine's inference holds about `inference_bytes_per_pixel` bytes per
-/// pixel (activations at full and half resolution, scratch, plus the input
-/// and output images); see that function for measured values.
+/// the statistics of the whole image, so independent tiles would not give
+/// the same result; tiling with shared statistics is left for later). The
+/// oneDNN engine's inference buffers, Network::workspace_bytes() after
+/// infer() minus the weights, measured at 224² and 640×480 alike:
+///
+///     network                     bytes per pixel   1280×720
+///     paper (width 64, 10 blocks)      728          0.67 GB
+///     width 32, 6 blocks               376          0.35 GB
+///     width 16, 4 blocks               200          0.18 GB
+///
+/// plus 12 bytes per pixel for each (3, H, W) float image the caller holds
+/// (input, output). inference_bytes_per_pixel() models these numbers.
 
 #include <array>
 #include <cstddef>
@@ -54,11 +61,10 @@ Image<float> smooth_with_model(const Model& model, const Image<float>& input,
 
 /// Bytes of memory the inference of an H × W image takes beyond the weights,
 /// per pixel: a model of the oneDNN engine's buffers (two full-resolution and
-/// three half-resolution activations of `width` fp32 channels, plus the
-/// (3, H, W) input, output and post-processing images). For the paper's
-/// network (width 64) that is about 780 bytes per pixel, ≈ 0.72 GB at
-/// 1280 × 720; measured workspace_bytes() is in docs of smooth_with_network's
-/// caller (README) and the tests check the order of magnitude.
+/// three half-resolution activations of `width` fp32 channels) plus the
+/// (3, H, W) input, output and post-processing images: 740 for the paper's
+/// network against 728 + images measured (table in \file); the tests
+/// check it against workspace_bytes().
 double inference_bytes_per_pixel(const NetworkConfig& config);
 
 }  // namespace ismooth::network

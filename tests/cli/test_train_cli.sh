@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Command-line tests of `ismooth train` and `ismooth smooth`, one case per
+# CTest test:
+#
+#   test_train_cli.sh ISMOOTH CASE
+#
+# Fixtures are small crops of scikit-image's sample photos (chelsea, coffee,
+# rocket, motorcycle), cut with /usr/bin/python3 + PIL into a fresh temporary
+# directory; without PIL, synthetic PPMs written by perl (named .png: the tool
+# reads by content). Every run uses one thread, so runs are reproducible.
+#
+# Error cases require exit status exactly 1, a first stderr line starting
+# with "ismooth: error:", and no output file.
+set -uo pipefail
+
+tool=${1:?usage: test_train_cli.sh ISMOOTH CASE}
+case_name=${2:?usage: test_train_cli.sh ISMOOTH CASE}
+photos=/usr/lib/python3/dist-packages/skimage/data
+py=/usr/bin/python3
+
+tool=$(realpath "$tool") && [[ -x $tool ]] || { echo "FAIL: $1 is not an executable" >&2; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/ismooth-train-cli.XXXXXX")
+child=
+cleanup() {
+  [[ -n $child ]] && kill "$child" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work" || exit 1
+export OMP_NUM_THREADS=1
+
+fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
+note() { echo "[$case_name] $*"; }
+
+have_pil=0
+if [[ -x $py ]] && $py -c 'import PIL.Image' 2>/dev/null && [[ -f $photos/chelsea.png ]]; then
+  have_pil=1
+fi
+
+# make_image OUT PHOTO Y0 X0 H W: an H x W crop of a sample photo (or a
+# synthetic picture seeded by the arguments).
+make_image() {
+  local out=$1 photo=$2 y0=$3 x0=$4 h=$5 w=$6
+  if ((have_pil)); then
+    $py - "$photos/$photo" "$out" "$y0" "$x0" "$h" "$w" <<'EOF' || fail "cannot crop $photo"
+import sys
+from PIL import Image
+src, out, y0, x0, h, w = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:])
+Image.open(src).convert("RGB").crop((x0, y0, x0 + w, y0 + h)).save(out, format="PNG")
+EOF
+  else
+    command -v perl >/dev/null || { echo "SKIP: neither PIL nor perl to make fixtures"; exit 77; }
+    perl -e '
+      my ($h, $w, $seed) = @ARGV; srand($seed);
+      my $d = "";
+      for my $y (0 .. $h - 1) { for my $x (0 .. $w - 1) {
+        my $in = ($y > $h / 4 && $y < 3 * $h / 4 && $x > $w / 4 && $x < 3 * $w / 4);
+        for my $c (0 .. 2) {
+          my $v = $in ? 200 - 40 * $c : 30 + int(150 * $x / $w) + 20 * $c;
+          $v += int(rand(9)) - 4; $v = 0 if $v < 0; $v = 255 if $v > 255;
+          $d .= chr($v);
+        } } }
+      print "P6\n$w $h\n255\n", $d;' "$h" "$w" "$y0$x0" >"$out" || fail "cannot write a PPM"
+  fi
+}
+
+# image_size FILE: "W H" of a PNG (IHDR) or binary PPM.
+image_size() {
+  if [[ $(head -c 2 "$1") == P6 ]]; then
+    head -n 2 "$1" | tail -n 1
+  else
+    local hex
+    hex=$(od -An -tx1 -j16 -N8 "$1" | tr -d ' \n')
+    echo "$((16#${hex:0:8})) $((16#${hex:8:8}))"
+  fi
+}
+
+make_fixtures() {
+  mkdir -p train/sub val
+  make_image train/cat.png chelsea.png 40 120 72 96
+  make_image train/sub/coffee.png coffee.png 80 200 64 80
+  make_image train/rocket.png rocket.jpg 100 150 64 64
+  make_image val/moto.png motorcycle_left.png 180 300 48 48
+}
+
+expect_error() {  # expect_error WHAT -- ARGS...
+  local what=$1
+  shift 2
+  "$tool" "$@" >stdout.txt 2>stderr.txt
+  local rc=$?
+  note "$what: exit $rc; stderr: $(head -n 2 stderr.txt)"
+  ((rc == 1)) || fail "$what: expected exit status 1, got $rc (command: ismooth $*)"
+  [[ $(head -n 1 stderr.txt) == "ismooth: error:"* ]] ||
+    fail "$what: stderr does not start with 'ismooth: error:': $(cat stderr.txt)"
+}
+
+# A tiny network, short epochs: every case finishes in seconds.
+TINY=(--width 4 --dilations 1,2 --crop 32 --val-crop 32 --threads 1 --seed 5)
+
+case $case_name in
+  train_and_smooth)
+    make_fixtures
+    "$tool" train --data train --val val --out m.isn "${TINY[@]}" --epochs 2 --steps-per-epoch 3 \
+      --log log.csv --progress 0 >stdout.txt 2>stderr.txt || fail "train failed: $(cat stderr.txt)"
+    cat stderr.txt stdout.txt
+    [[ -s m.isn ]] || fail "no model written"
+    [[ -s m.isn.ckpt ]] || fail "no checkpoint written"
+    grep -q 'train: 3 images' stderr.txt || fail "the data summary is missing"
+    grep -q 'validation after epoch 2' stderr.txt || fail "no validation line for epoch 2"
+    grep -q 'img/s' stderr.txt || fail "no throughput in the progress lines"
+    grep -q 'ETA' stderr.txt || fail "no ETA in the progress lines"
+    grep -q '^cnn: 6 iterations' stdout.txt || fail "unexpected summary: $(cat stdout.txt)"
+    [[ $(wc -l <log.csv) -eq 8 ]] || fail "log.csv should have a header and 7 rows: $(cat log.csv)"
+    head -n 1 log.csv | grep -q '^iteration,energy,data,flatten,edge,' || fail "bad CSV header"
+    # Validation in rows 0, 3 and 6 (the last column group), nowhere else.
+    val_rows=$(awk -F, 'NR > 1 && $16 != "" {print $1}' log.csv | tr '\n' ' ')
+    [[ $val_rows == "0 3 6 " ]] || fail "validation energies in rows '$val_rows', expected 0 3 6"
+    # Smooth images of other sizes (odd included) with the model.
+    make_image in.png chelsea.png 10 20 37 53
+    "$tool" smooth in.png out.png --model m.isn --time 2>stderr.txt || fail "smooth: $(cat stderr.txt)"
+    [[ $(image_size out.png) == "53 37" ]] || fail "out.png is $(image_size out.png), expected 53 37"
+    "$tool" smooth in.png raw.png --model m.isn --no-postprocess || fail "smooth --no-postprocess"
+    [[ $(image_size raw.png) == "53 37" ]] || fail "raw.png has the wrong size"
+    [[ -z $(find . -maxdepth 1 -name '*.tmp-*') ]] || fail "temporary files left behind"
+    ;;
+
+  train_interrupt_resume)
+    # SIGTERM during training: the step finishes, the checkpoint is written,
+    # the exit status is 128 + 15, no model; the same command with --resume
+    # continues and ends with the weights of an uninterrupted run.
+    make_fixtures
+    args=(--data train --val val "${TINY[@]}" --epochs 2 --steps-per-epoch 150 --progress 0)
+    "$tool" train "${args[@]}" --out straight.isn >/dev/null 2>straight.txt ||
+      fail "uninterrupted run failed: $(cat straight.txt)"
+    "$tool" train "${args[@]}" --out m.isn >stdout.txt 2>stderr.txt &
+    child=$!
+    for _ in $(seq 1 300); do
+      grep -q '^epoch .* step [1-9]' stderr.txt 2>/dev/null && break
+      sleep 0.1
+    done
+    grep -q '^epoch .* step [1-9]' stderr.txt || fail "no progress after 30 s: $(cat stderr.txt)"
+    kill -TERM "$child"
+    wait "$child"
+    rc=$?
+    child=
+    tail -n 3 stderr.txt
+    ((rc == 143)) || fail "expected exit status 143 after SIGTERM, got $rc: $(tail -n 5 stderr.txt)"
+    grep -q 'terminated (SIGTERM)' stderr.txt || fail "no message about the signal"
+    grep -q -- '--resume' stderr.txt || fail "the message does not say how to resume"
+    [[ -s m.isn.ckpt ]] || fail "no checkpoint after SIGTERM"
+    [[ ! -e m.isn ]] || fail "an interrupted run wrote the model"
+    "$tool" train "${args[@]}" --out m.isn --resume >stdout.txt 2>stderr.txt ||
+      fail "resume failed: $(cat stderr.txt)"
+    grep -q 'resumed from' stderr.txt || fail "no 'resumed from' line: $(head stderr.txt)"
+    grep -q '^cnn: 300 iterations' stdout.txt || fail "unexpected summary: $(cat stdout.txt)"
+    cmp -s m.isn straight.isn || fail "interrupted + resumed model differs from the straight run"
+    note "resumed model is byte-identical to the uninterrupted one"
+    ;;
+
+  overfit)
+    make_image in.png chelsea.png 60 150 40 48
+    "$tool" train --overfit in.png --width 4 --dilations 1 --iterations 5 --threads 1 \
+      --log o.csv --output-image t.png --out o.isn >stdout.txt 2>stderr.txt ||
+      fail "overfit failed: $(cat stderr.txt)"
+    cat stdout.txt
+    grep -q '^cnn-overfit: 5 iterations' stdout.txt || fail "unexpected summary"
+    grep -q 'E(T = I) = ' stdout.txt || fail "no identity energy"
+    [[ $(wc -l <o.csv) -eq 7 ]] || fail "o.csv should have a header and 6 rows"
+    [[ $(image_size t.png) == "48 40" ]] || fail "t.png has the wrong size"
+    [[ -s o.isn ]] || fail "--out with --overfit wrote no model"
+    ;;
+
+  error_smooth)
+    make_image in.png chelsea.png 10 20 32 32
+    expect_error "smooth without --model" -- smooth in.png out.png
+    grep -q 'no model given' stderr.txt || fail "the message does not say 'no model given'"
+    expect_error "smooth, missing model" -- smooth in.png out.png --model missing.isn
+    echo "not a model" >bad.isn
+    expect_error "smooth, corrupt model" -- smooth in.png out.png --model bad.isn
+    "$tool" train --overfit in.png --width 4 --dilations 1 --iterations 1 --out good.isn \
+      >/dev/null 2>&1 || fail "cannot make a model"
+    head -c 200 good.isn >cut.isn
+    expect_error "smooth, truncated model" -- smooth in.png out.png --model cut.isn
+    expect_error "smooth, bad output extension" -- smooth in.png out.gif --model good.isn
+    expect_error "smooth, missing input" -- smooth nothing.png out.png --model good.isn
+    [[ ! -e out.png && ! -e out.gif ]] || fail "an output was written on error"
+    ;;
+
+  error_train)
+    make_fixtures
+    expect_error "train, missing data folder" -- train --data nowhere --out m.isn
+    expect_error "train, no --out" -- train --data train
+    expect_error "train, --resume without checkpoint" -- train --data train --out m.isn --resume
+    grep -q 'no checkpoint' stderr.txt || fail "the message does not say 'no checkpoint'"
+    expect_error "train, preset needing a mask" -- train --data train --out m.isn --preset background
+    expect_error "train, unknown --gradient" -- train --data train --out m.isn --gradient soft
+    expect_error "train, out folder missing" -- train --data train --out no/such/dir/m.isn
+    [[ ! -e m.isn ]] || fail "a model was written on error"
+    ;;
+
+  *)
+    fail "unknown case '$case_name'"
+    ;;
+esac
+note "ok"
