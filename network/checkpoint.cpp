@@ -1,8 +1,6 @@
 // Training checkpoints (format in include/ismooth/network/checkpoint.hpp).
 #include "ismooth/network/checkpoint.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <array>
 #include <atomic>
@@ -13,6 +11,7 @@
 #include <iterator>
 #include <limits>
 
+#include "binary_io.hpp"
 #include "ismooth/error.hpp"
 #include "ismooth/network/model_file.hpp"
 
@@ -22,75 +21,8 @@ namespace {
 
 constexpr std::array<unsigned char, 8> kMagic = {0x89, 'I', 'S', 'C', 0x0D, 0x0A, 0x1A, 0x0A};
 
-class Writer {
- public:
-  template <class T>
-  void put(T value) {
-    static_assert(std::is_integral_v<T>);
-    using U = std::make_unsigned_t<T>;
-    const U u = static_cast<U>(value);
-    for (std::size_t i = 0; i < sizeof(T); ++i) bytes_.push_back(static_cast<char>(u >> (8 * i)));
-  }
-  void put_f32(float v) { put(std::bit_cast<std::uint32_t>(v)); }
-  void put_f64(double v) { put(std::bit_cast<std::uint64_t>(v)); }
-  void put_string(const std::string& s) {
-    require(s.size() <= std::numeric_limits<std::uint32_t>::max(), "save_checkpoint: string of ",
-            s.size(), " bytes is too long");
-    put(static_cast<std::uint32_t>(s.size()));
-    bytes_.insert(bytes_.end(), s.begin(), s.end());
-  }
-  std::vector<char>& bytes() { return bytes_; }
-
- private:
-  std::vector<char> bytes_;
-};
-
-class Reader {
- public:
-  Reader(const std::vector<char>& bytes, std::size_t end, std::string where)
-      : bytes_(bytes), end_(end), where_(std::move(where)) {}
-
-  template <class T>
-  T get(const char* what) {
-    need(sizeof(T), what);
-    using U = std::make_unsigned_t<T>;
-    U u = 0;
-    for (std::size_t i = 0; i < sizeof(T); ++i)
-      u |= static_cast<U>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
-    pos_ += sizeof(T);
-    return static_cast<T>(u);
-  }
-  float get_f32(const char* what) { return std::bit_cast<float>(get<std::uint32_t>(what)); }
-  double get_f64(const char* what) { return std::bit_cast<double>(get<std::uint64_t>(what)); }
-  std::string get_string(const char* what) {
-    const auto size = get<std::uint32_t>(what);
-    need(size, what);
-    std::string s(bytes_.data() + pos_, size);
-    pos_ += size;
-    return s;
-  }
-  /// A count of items of at least `min_item_bytes` each, bounded by the bytes
-  /// left so a corrupted count fails here rather than in an allocation.
-  std::size_t get_count(const char* what, std::size_t min_item_bytes, bool wide = false) {
-    const std::uint64_t n = wide ? get<std::uint64_t>(what) : get<std::uint32_t>(what);
-    if (n > (end_ - pos_) / std::max<std::size_t>(min_item_bytes, 1))
-      fail(where_, "impossible ", what, " ", n, " at byte ", pos_, " (corrupted file?)");
-    return std::size_t(n);
-  }
-  void need(std::size_t size, const char* what) const {
-    if (size > end_ - pos_)
-      fail(where_, "truncated: ", what, " at byte ", pos_, " needs ", size,
-           " bytes but the data ends at byte ", end_);
-  }
-  std::size_t position() const { return pos_; }
-  const std::string& where() const { return where_; }
-
- private:
-  const std::vector<char>& bytes_;
-  std::size_t end_;
-  std::size_t pos_ = 0;
-  std::string where_;
-};
+using detail::Reader;
+using detail::Writer;
 
 void put_tensors(Writer& w, const Parameters& p) {
   w.put(static_cast<std::uint32_t>(p.size()));
@@ -124,52 +56,6 @@ Parameters get_tensors(Reader& r) {
   return p;
 }
 
-std::vector<char> read_all(const std::filesystem::path& path, const std::string& where) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) fail(where, "the file does not exist");
-  if (!std::filesystem::is_regular_file(path, ec)) fail(where, "not a regular file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(where, "cannot open it (", std::strerror(errno), ")");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) fail(where, "read error");
-  return bytes;
-}
-
-/// write + fsync + rename: the previous file survives any failure before the
-/// rename, and the new one is on disk when the rename makes it visible.
-void write_atomically(const std::filesystem::path& path, const std::vector<char>& bytes) {
-  static std::atomic<unsigned> counter{0};
-  const std::string where = "save_checkpoint: '" + path.string() + "': ";
-  const std::filesystem::path tmp =
-      path.string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail(where, "cannot create '", tmp.string(), "' (", std::strerror(errno), ")");
-  std::size_t done = 0;
-  int error = 0;
-  while (done < bytes.size()) {
-    const ::ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      error = errno != 0 ? errno : EIO;
-      break;
-    }
-    done += std::size_t(n);
-  }
-  if (error == 0 && ::fsync(fd) != 0) error = errno;
-  if (::close(fd) != 0 && error == 0) error = errno;
-  std::error_code ec;
-  if (error != 0) {
-    std::filesystem::remove(tmp, ec);
-    fail(where, "writing '", tmp.string(), "' failed (", std::strerror(error), ")");
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    const std::string reason = ec.message();
-    std::filesystem::remove(tmp, ec);
-    fail(where, "cannot rename the temporary file over it (", reason, ")");
-  }
-}
-
 }  // namespace
 
 void save_checkpoint(const std::filesystem::path& path, const TrainingCheckpoint& c) {
@@ -178,7 +64,7 @@ void save_checkpoint(const std::filesystem::path& path, const TrainingCheckpoint
   check_parameters(c.config, c.adam_v, "save_checkpoint (Adam second moment)");
   require(c.next_iteration >= 0 && c.adam_steps >= 0,
           "save_checkpoint: negative iteration or step count");
-  Writer w;
+  Writer w("save_checkpoint: '" + path.string() + "': ");
   for (unsigned char byte : kMagic) w.put(byte);
   w.put(kCheckpointVersion);
   const NetworkConfig& k = c.config;
@@ -214,12 +100,12 @@ void save_checkpoint(const std::filesystem::path& path, const TrainingCheckpoint
     }
   }
   w.put(crc32(w.bytes().data(), w.bytes().size()));
-  write_atomically(path, w.bytes());
+  detail::write_atomically(path, w.bytes(), "save_checkpoint: '" + path.string() + "': ");
 }
 
 TrainingCheckpoint load_checkpoint(const std::filesystem::path& path) {
   const std::string where = "load_checkpoint: '" + path.string() + "': ";
-  const std::vector<char> bytes = read_all(path, where);
+  const std::vector<char> bytes = detail::read_file(path, where);
   if (bytes.size() < kMagic.size() || std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0)
     fail(where, "not an ismooth training checkpoint (bad magic)");
   constexpr std::size_t kHeader = 8 + 4;

@@ -1,7 +1,6 @@
 // The model file (format in include/ismooth/network/model_file.hpp).
 #include "ismooth/network/model_file.hpp"
 
-#include <unistd.h>
 
 #include <array>
 #include <atomic>
@@ -11,6 +10,7 @@
 #include <iterator>
 #include <limits>
 
+#include "binary_io.hpp"
 #include "ismooth/error.hpp"
 
 namespace ismooth::network {
@@ -30,80 +30,8 @@ std::array<std::uint32_t, 256> make_crc_table() {
   return table;
 }
 
-// Little-endian encoding, whatever the host's byte order.
-class Writer {
- public:
-  template <class T>
-  void put(T value) {
-    static_assert(std::is_integral_v<T>);
-    using U = std::make_unsigned_t<T>;
-    U u = static_cast<U>(value);
-    for (std::size_t i = 0; i < sizeof(T); ++i) bytes_.push_back(static_cast<char>(u >> (8 * i)));
-  }
-  void put_f32(float value) { put(std::bit_cast<std::uint32_t>(value)); }
-  void put_string(const std::string& s) {
-    require(s.size() <= std::numeric_limits<std::uint32_t>::max(), "save_model: string too long");
-    put(static_cast<std::uint32_t>(s.size()));
-    bytes_.insert(bytes_.end(), s.begin(), s.end());
-  }
-  std::vector<char>& bytes() { return bytes_; }
-
- private:
-  std::vector<char> bytes_;
-};
-
-class Reader {
- public:
-  Reader(const std::vector<char>& bytes, std::size_t end, const std::filesystem::path& path)
-      : bytes_(bytes), end_(end), path_(path) {}
-
-  template <class T>
-  T get(const char* what) {
-    need(sizeof(T), what);
-    using U = std::make_unsigned_t<T>;
-    U u = 0;
-    for (std::size_t i = 0; i < sizeof(T); ++i)
-      u |= static_cast<U>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
-    pos_ += sizeof(T);
-    return static_cast<T>(u);
-  }
-  float get_f32(const char* what) { return std::bit_cast<float>(get<std::uint32_t>(what)); }
-  std::string get_string(const char* what) {
-    const auto size = get<std::uint32_t>(what);
-    need(size, what);
-    std::string s(bytes_.data() + pos_, size);
-    pos_ += size;
-    return s;
-  }
-  void get_floats(float* out, std::size_t count, const char* what) {
-    need(count * sizeof(float), what);
-    for (std::size_t k = 0; k < count; ++k) out[k] = get_f32(what);
-  }
-  /// Throws "truncated" unless `size` more bytes are there before the trailer.
-  void need(std::size_t size, const char* what) const {
-    if (size > end_ - pos_)
-      fail("load_model: '", path_.string(), "' is truncated: ", what, " at byte ", pos_, " needs ",
-           size, " bytes but the file's data ends at byte ", end_);
-  }
-  std::size_t position() const { return pos_; }
-
- private:
-  const std::vector<char>& bytes_;
-  std::size_t end_;
-  std::size_t pos_ = 0;
-  const std::filesystem::path& path_;
-};
-
-std::vector<char> read_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    fail("load_model: '", path.string(), "' does not exist or is not a regular file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("load_model: cannot open '", path.string(), "' for reading");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) fail("load_model: error while reading '", path.string(), "'");
-  return bytes;
-}
+using detail::Reader;
+using detail::Writer;
 
 }  // namespace
 
@@ -117,7 +45,7 @@ std::uint32_t crc32(const void* data, std::size_t size, std::uint32_t crc) {
 
 void save_model(const std::filesystem::path& path, const Model& model) {
   check_parameters(model.config, model.parameters, "save_model");
-  Writer w;
+  Writer w("save_model: '" + path.string() + "': ");
   for (unsigned char byte : kMagic) w.put(byte);
   w.put(kModelFileVersion);
   const NetworkConfig& c = model.config;
@@ -144,38 +72,18 @@ void save_model(const std::filesystem::path& path, const Model& model) {
   }
   w.put(crc32(w.bytes().data(), w.bytes().size()));
 
-  // Write next to the target, then rename: readers see the old or the new
-  // file, never a partial one. The name is unique per process and call.
-  static std::atomic<unsigned> counter{0};
-  const std::filesystem::path tmp =
-      path.string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) fail("save_model: cannot create '", tmp.string(), "'");
-    out.write(w.bytes().data(), static_cast<std::streamsize>(w.bytes().size()));
-    out.flush();
-    if (!out) {
-      out.close();
-      std::filesystem::remove(tmp);
-      fail("save_model: error while writing '", tmp.string(), "' (disk full?)");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp);
-    fail("save_model: cannot rename '", tmp.string(), "' to '", path.string(), "': ", ec.message());
-  }
+  detail::write_atomically(path, w.bytes(), "save_model: '" + path.string() + "': ");
 }
 
 Model load_model(const std::filesystem::path& path) {
-  const std::vector<char> bytes = read_file(path);
+  const std::string where = "load_model: '" + path.string() + "': ";
+  const std::vector<char> bytes = detail::read_file(path, where);
   if (bytes.size() < kMagic.size() || std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0)
     fail("load_model: '", path.string(), "' is not an ismooth network model file (bad magic)");
   // Everything but the 4-byte trailer is data; a file too short for the
   // trailer is reported as truncated by the first read that runs out.
   const std::size_t data_end = bytes.size() >= kMagic.size() + 8 ? bytes.size() - 4 : bytes.size();
-  Reader r(bytes, data_end, path);
+  Reader r(bytes, data_end, where);
   r.need(kMagic.size(), "magic");
   for (std::size_t i = 0; i < kMagic.size(); ++i) r.get<std::uint8_t>("magic");
   const auto version = r.get<std::uint32_t>("version");
