@@ -18,36 +18,17 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/presets.hpp"
 #include "ismooth/reference/flattening_reference.hpp"
 
 using namespace ismooth;
 using Clock = std::chrono::steady_clock;
+using ismooth::bench::peak_rss_mib;
+using ismooth::bench::photo_at;
 
 namespace {
-
-/// The photo mirrored/tiled to h × w, so every size shows real image content.
-Image<float> photo_at(const Image<float>& photo, std::size_t h, std::size_t w) {
-  Image<float> out = make_image<float>(h, w);
-  const std::size_t ph = height(photo), pw = width(photo);
-  auto mirror = [](std::size_t v, std::size_t n) {
-    const std::size_t period = 2 * n, m = v % period;
-    return m < n ? m : period - 1 - m;
-  };
-  for (std::size_t c = 0; c < 3; ++c)
-    for (std::size_t y = 0; y < h; ++y)
-      for (std::size_t x = 0; x < w; ++x) out(c, y, x) = photo(c, mirror(y, ph), mirror(x, pw));
-  return out;
-}
-
-double peak_rss_mib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  return 0;
-}
 
 template <class F>
 double median_ms(F&& f, int repeats) {
@@ -88,7 +69,7 @@ int main(int argc, char** argv) {
     double reference_rate = 0;
     const std::vector<std::array<std::size_t, 2>> sizes = {{224, 224}, {720, 1280}};
     for (const auto& [h, w] : sizes) {
-      const Image<float> input = photo_at(photo, h, w);
+      const Image<float> input = photo_at<float>(photo, h, w);
       Image<float> t = input;
       std::mt19937 rng(1);
       std::uniform_real_distribution<float> noise(-6.f, 6.f);

@@ -55,6 +55,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/presets.hpp"
 #include "ismooth/solvers/adam.hpp"
@@ -62,29 +63,10 @@
 #include "ismooth/solvers/lbfgs.hpp"
 
 using namespace ismooth;
+using ismooth::bench::peak_rss_mib;
+using ismooth::bench::photo_at;
 
 namespace {
-
-Image<double> photo_at(const Image<float>& photo, std::size_t h, std::size_t w) {
-  Image<double> out = make_image<double>(h, w);
-  const std::size_t ph = height(photo), pw = width(photo);
-  auto mirror = [](std::size_t v, std::size_t n) {
-    const std::size_t period = 2 * n, m = v % period;
-    return m < n ? m : period - 1 - m;
-  };
-  for (std::size_t c = 0; c < 3; ++c)
-    for (std::size_t y = 0; y < h; ++y)
-      for (std::size_t x = 0; x < w; ++x) out(c, y, x) = photo(c, mirror(y, ph), mirror(x, pw));
-  return out;
-}
-
-double peak_rss_mib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  return 0;
-}
 
 enum class SolverKind { irls_cholmod, irls_pcg, adam, lbfgs };
 
@@ -194,7 +176,7 @@ std::string run_first_order(const Settings& s, const Config& c, const E& energy,
 /// Runs one configuration (in the child) and returns one JSON object.
 std::string run_config(const Settings& s, const Config& c) {
   const Image<float> photo = load_image(s.photo);
-  const Image<double> input = photo_at(photo, c.h, c.w);
+  const Image<double> input = photo_at<double>(photo, c.h, c.w);
   EnergyParams params = preset_params(Preset::smoothing);
   params.lambda_e = 0;
   const auto energy = make_energy(input, Preset::smoothing, params, {}, PMap{s.map});
