@@ -51,7 +51,7 @@ void add_energy_command(CLI::App& app, Action& action) {
   cmd->add_option("--set", args->sets,
                   "override a parameter, key=value (repeatable): sigma_r, sigma_s, lambda_f, "
                   "lambda_e, alpha, c1, c2, radius, p_large, p_small, dilate, gradient, "
-                  "colour_weight_floor, epsilon");
+                  "colour_weight_floor, epsilon, zero_guidance_margin");
   cmd->add_option("--edges", args->edges, "use this edge map B (PNG, >127 = edge) instead of "
                                           "detecting one");
   cmd->add_option("--energy", args->energy,

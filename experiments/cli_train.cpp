@@ -391,7 +391,7 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--set", a->sets,
                   "override an energy parameter, key=value (repeatable): sigma_r, sigma_s, "
                   "lambda_f, lambda_e, alpha, c1, c2, radius, p_large, p_small, dilate, "
-                  "gradient, colour_weight_floor, epsilon (smooths the gradient only)");
+                  "gradient, colour_weight_floor, epsilon (smooths the gradient only), zero_guidance_margin");
   cmd->add_option("--energy", a->energy,
                   "p map: adaptive (Eq. 8, default), l2, l08, half (fixed maps also set "
                   "lambda_e = 0 unless --set lambda_e)");

@@ -13,6 +13,8 @@ TEST_CASE("set_parameter parses every key") {
   set_parameter(p, "dilate=0");
   set_parameter(p, "gradient=clipped");
   set_parameter(p, "lambda_e", "1e-1");
+  set_parameter(p, "zero_guidance_margin=2");
+  CHECK(p.zero_guidance_margin == 2);
   CHECK(p.sigma_r == 0.2);
   CHECK(p.window() == 7);
   CHECK(std::isinf(p.c1));

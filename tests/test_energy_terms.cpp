@@ -180,6 +180,11 @@ TEST_CASE("adaptive L2 mask: Eq. 8, zeroed guidance and detail rule") {
   CHECK(m(0, 1) == 0);
   CHECK(m(0, 2) == 1);
   CHECK(m(0, 3) == 0);
+  EnergyParams margin = p;
+  margin.zero_guidance_margin = 1;  // zeroed guidance needs E(T) > 1 now
+  CHECK(adaptive_l2_mask(e, g, margin)(0, 2) == 0);
+  margin.zero_guidance_margin = 0.25;
+  CHECK(adaptive_l2_mask(e, g, margin)(0, 2) == 1);
   EnergyParams detail = preset_params(Preset::detail);  // c1 = ∞, c2 = 0: L2 iff E(T) > G
   Mask md = adaptive_l2_mask(e, g, detail);
   CHECK(md(0, 1) == 1);

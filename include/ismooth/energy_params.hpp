@@ -45,6 +45,14 @@ struct EnergyParams {
   GradientMode gradient = GradientMode::exact;
   /// Colour weights below this are set to 0 (the authors' implementation).
   double colour_weight_floor = 0.3;
+  /// Margin of Eq. 8's zeroed-guidance clause: M_i = 1 where G_i = 0 and
+  /// E_i(T) − G_i > this. 0 is the spec (any rise selects L2). On photos with
+  /// exactly flat areas (E(I) = 0) that makes T = I an isolated minimum, since
+  /// the slightest change there switches to the α-weighted L2 penalty; a
+  /// margin of a few grey levels keeps the clause for zeroed texture guidance
+  /// while ignoring such noise (docs/network.md, "What the first training runs
+  /// taught us"). Not in the paper.
+  double zero_guidance_margin = 0.0;
   /// Smoothing of ρ_p: (d² + ε²)^{p/2} − ε^p instead of |d|^p (the shift keeps
   /// ρ(0) = 0 so constant images stay at zero energy), for solvers that need
   /// a smooth objective (§10). 0 = the exact penalty. Reported energies of the
@@ -72,6 +80,7 @@ struct EnergyParams {
     if (!(p_small > 0 && p_small <= 2)) return bad("p_small must be in (0, 2], got " + std::to_string(p_small));
     if (!(colour_weight_floor >= 0 && colour_weight_floor < 1)) return bad("colour_weight_floor must be in [0, 1)");
     if (!(std::isfinite(epsilon) && epsilon >= 0)) return bad("epsilon must be finite and >= 0, got " + std::to_string(epsilon));
+    if (!(std::isfinite(zero_guidance_margin) && zero_guidance_margin >= 0)) return bad("zero_guidance_margin must be finite and >= 0, got " + std::to_string(zero_guidance_margin));
     return true;
   }
 
@@ -84,7 +93,8 @@ struct EnergyParams {
 
 /// Sets one parameter from its command-line spelling. Keys: sigma_r, sigma_s,
 /// lambda_f, lambda_e, alpha, c1, c2, radius, p_large, p_small, dilate (0/1),
-/// gradient (exact|clipped), colour_weight_floor, epsilon. Unknown keys and
+/// gradient (exact|clipped), colour_weight_floor, epsilon, zero_guidance_margin.
+/// Unknown keys and
 /// unparsable values throw; range checks are left to IsValid().
 void set_parameter(EnergyParams& params, std::string_view key, std::string_view value);
 

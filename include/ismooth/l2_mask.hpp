@@ -41,7 +41,8 @@ inline Mask dilate(const Mask& m, int r) {
 
 /// The adaptive mask of Eq. 8 from the edge response E(T) of the current
 /// iterate and the guidance G (normally E(I)):
-///   M_i = 1 if G_i < c1 and E_i(T) − G_i > c2, or if G_i = 0 and E_i(T) > G_i;
+///   M_i = 1 if G_i < c1 and E_i(T) − G_i > c2, or if G_i = 0 and
+///   E_i(T) − G_i > zero_guidance_margin (0 by default, the spec's E_i(T) > G_i);
 /// then dilated by 7×7 when params.dilate. The detail-magnification rule is
 /// this rule with c1 = +∞, c2 = 0.
 template <class Scalar>
@@ -54,12 +55,12 @@ Mask adaptive_l2_mask(const Plane<Scalar>& edge_t, const Plane<Scalar>& guidance
   // exact arithmetic rather than by the rounding of k/6. This needs the
   // product rounded before the subtraction: compile without FP contraction
   // (ismooth::core adds -ffp-contract=off for GCC and Clang).
-  const double c1 = 6 * params.c1, c2 = 6 * params.c2;
+  const double c1 = 6 * params.c1, c2 = 6 * params.c2, margin = 6 * params.zero_guidance_margin;
   for (std::size_t k = 0; k < m.size(); ++k) {
     const Scalar et = edge_t.data()[k], gi = guidance.data()[k];
     const double et6 = double(Scalar(6) * et), gi6 = double(Scalar(6) * gi);
     const bool flat_region = gi6 < c1 && et6 - gi6 > c2;
-    const bool zeroed_guidance = gi == 0 && et > gi;
+    const bool zeroed_guidance = gi == 0 && et6 - gi6 > margin;
     m.data()[k] = std::uint8_t(flat_region || zeroed_guidance);
   }
   return params.dilate ? dilate(m, 3) : m;

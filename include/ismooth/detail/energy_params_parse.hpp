@@ -49,6 +49,7 @@ inline void set_parameter(EnergyParams& p, std::string_view key, std::string_vie
   else if (key == "p_small") p.p_small = parse_double(key, value);
   else if (key == "colour_weight_floor") p.colour_weight_floor = parse_double(key, value);
   else if (key == "epsilon") p.epsilon = parse_double(key, value);
+  else if (key == "zero_guidance_margin") p.zero_guidance_margin = parse_double(key, value);
   else if (key == "dilate") {
     require(value == "0" || value == "1", "--set dilate=", value, ": expected 0 or 1");
     p.dilate = value == "1";
@@ -59,7 +60,7 @@ inline void set_parameter(EnergyParams& p, std::string_view key, std::string_vie
   } else {
     fail("--set ", key, "=", value, ": unknown key '", key,
          "' (known: sigma_r, sigma_s, lambda_f, lambda_e, alpha, c1, c2, radius, p_large, "
-         "p_small, dilate, gradient, colour_weight_floor, epsilon)");
+         "p_small, dilate, gradient, colour_weight_floor, epsilon, zero_guidance_margin)");
   }
 }
 
