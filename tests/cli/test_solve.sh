@@ -28,49 +28,15 @@ cd "$work" || exit 1
 fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
 note() { echo "[$case_name] $*"; }
 
+# make_image, png_size, no_leftovers (need py, photo, have_pil, fail).
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
 have_py=0 have_pil=0
 if [[ -x $py ]]; then have_py=1; fi
 if ((have_py)) && $py -c 'import PIL.Image' 2>/dev/null && [[ -f $photo ]]; then have_pil=1; fi
 
-# make_image OUT Y0 X0 H W: a crop of the photo, or a synthetic PPM.
-make_image() {
-  local out=$1 y0=$2 x0=$3 h=$4 w=$5
-  if ((have_pil)); then
-    $py - "$photo" "$out" "$y0" "$x0" "$h" "$w" <<'EOF' || fail "cannot crop the photo"
-import sys
-from PIL import Image
-src, out, y0, x0, h, w = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:])
-Image.open(src).convert("RGB").crop((x0, y0, x0 + w, y0 + h)).save(out, format="PNG")
-EOF
-  else
-    command -v perl >/dev/null || { echo "SKIP: neither PIL nor perl to make fixtures"; exit 77; }
-    perl -e '
-      my ($h, $w, $seed) = @ARGV; srand($seed);
-      my $d = "";
-      for my $y (0 .. $h - 1) { for my $x (0 .. $w - 1) {
-        my $in = ($y > $h / 4 && $y < 3 * $h / 4 && $x > $w / 4 && $x < 3 * $w / 4);
-        for my $c (0 .. 2) {
-          my $v = $in ? 200 - 40 * $c : 30 + int(150 * $x / $w) + 20 * $c;
-          $v += int(rand(9)) - 4; $v = 0 if $v < 0; $v = 255 if $v > 255;
-          $d .= chr($v);
-        } } }
-      print "P6\n$w $h\n255\n", $d;' "$h" "$w" "$y0$x0" >"$out" || fail "cannot write a PPM"
-  fi
-}
 
-# png_size FILE: "W H" from a PNG's IHDR.
-png_size() {
-  local hex
-  hex=$(od -An -tx1 -j16 -N8 "$1" | tr -d ' \n')
-  [[ ${#hex} -eq 16 ]] || return 1
-  echo "$((16#${hex:0:8})) $((16#${hex:8:8}))"
-}
 
-no_leftovers() {
-  local left
-  left=$(find "$1" -maxdepth 1 -name '*.tmp-*' | head -5)
-  [[ -z $left ]] || fail "temporary files left behind: $left"
-}
 
 # json_check FILE EXPR: EXPR (Python, on the parsed object d) must hold; the
 # whole file must be one JSON object (so stdout held nothing else).
