@@ -143,12 +143,8 @@ class FlatteningKernel {
   double run(const Scalar* t, const std::vector<Scalar>& k_large, const std::vector<Scalar>& k_small,
              Scalar grad_scale, Scalar* g) const {
     const long n_bands = (h_ + band_ - 1) / band_;
-    std::vector<char> row_large(std::size_t(h_), 0), row_small(std::size_t(h_), 0);
-    for (long y = 0; y < h_; ++y)
-      for (long x = 0; x < w_; ++x) {
-        row_large[std::size_t(y)] |= k_large[std::size_t(y * w_ + x)] != 0;
-        row_small[std::size_t(y)] |= k_small[std::size_t(y * w_ + x)] != 0;
-      }
+    const std::vector<char> row_large = rows_with_centres(k_large);
+    const std::vector<char> row_small = rows_with_centres(k_small);
     std::vector<double> partial(std::size_t(n_bands), 0.0);
     for (long phase = 0; phase < 2; ++phase) {
 #pragma omp parallel for schedule(dynamic, 1)
@@ -181,13 +177,8 @@ class FlatteningKernel {
   void for_each_pair_run(const std::vector<Scalar>& k_large, const std::vector<Scalar>& k_small,
                          MakeVisitor&& make) const {
     const long n_bands = (h_ + band_ - 1) / band_;
-    std::vector<char> row_large(std::size_t(h_), 0), row_small(std::size_t(h_), 0);
-    for (long y = 0; y < h_; ++y)
-      for (long x = 0; x < w_; ++x) {
-        row_large[std::size_t(y)] |= k_large[std::size_t(y * w_ + x)] != 0;
-        row_small[std::size_t(y)] |= k_small[std::size_t(y * w_ + x)] != 0;
-      }
-    const std::size_t plane = std::size_t(h_ * w_);
+    const std::vector<char> row_large = rows_with_centres(k_large);
+    const std::vector<char> row_small = rows_with_centres(k_small);
     for (long phase = 0; phase < 2; ++phase) {
 #pragma omp parallel for schedule(dynamic, 1)
       for (long b = phase; b < n_bands; b += 2) {
@@ -198,24 +189,13 @@ class FlatteningKernel {
           const long dy = offsets_[o][0], dx = offsets_[o][1];
           const long x0 = std::max(0L, -dx), x1 = std::min(w_, w_ - dx), n = x1 - x0;
           if (n <= 0) continue;
-          const Scalar large_weight = alpha_ * spatial_[o];
           for (long y = y_begin; y < y_end && y + dy < h_; ++y) {
             const bool need_large = row_large[std::size_t(y)] || row_large[std::size_t(y + dy)];
             const bool need_small = row_small[std::size_t(y)] || row_small[std::size_t(y + dy)];
             const std::size_t i0 = std::size_t(y * w_ + x0);
             const std::size_t j0 = std::size_t((y + dy) * w_ + x0 + dx);
-            auto cl = c_large.head(n), cs = c_small.head(n);
-            if (need_large)
-              cl = large_weight * (ConstRun<Scalar>(&k_large[i0], n) + ConstRun<Scalar>(&k_large[j0], n));
-            if (need_small) {
-              if (caches_colour_weights())
-                cs = ConstRun<Scalar>(colour_cache_.data() + o * plane + i0, n);
-              else {
-                colour_row(o, y, x0, n, colour);
-                cs = colour.head(n);
-              }
-              cs *= ConstRun<Scalar>(&k_small[i0], n) + ConstRun<Scalar>(&k_small[j0], n);
-            }
+            pair_coefficients(o, i0, j0, y, x0, n, need_large, need_small, k_large, k_small,
+                              c_large, c_small, colour);
             visit(o, y, x0, n, need_large ? c_large.data() : nullptr,
                   need_small ? c_small.data() : nullptr);
           }
@@ -225,6 +205,38 @@ class FlatteningKernel {
   }
 
  private:
+  /// Per row: does any pixel of `flags` (N values in {0, 1}) say 1? Rows
+  /// without L2 (or Lp) centres skip that penalty entirely.
+  std::vector<char> rows_with_centres(const std::vector<Scalar>& flags) const {
+    std::vector<char> rows(std::size_t(h_), 0);
+    for (long y = 0; y < h_; ++y)
+      for (long x = 0; x < w_ && !rows[std::size_t(y)]; ++x)
+        rows[std::size_t(y)] = flags[std::size_t(y * w_ + x)] != 0;
+    return rows;
+  }
+
+  /// The coefficient runs of one (offset, row): c_L = α·w^s·(k^L_i + k^L_j)
+  /// and c_S = w^r·(k^S_i + k^S_j), into the first n entries of c_large and
+  /// c_small (each only where needed).
+  void pair_coefficients(std::size_t o, std::size_t i0, std::size_t j0, long y, long x0, long n,
+                         bool need_large, bool need_small, const std::vector<Scalar>& k_large,
+                         const std::vector<Scalar>& k_small, ArrayX<Scalar>& c_large,
+                         ArrayX<Scalar>& c_small, ArrayX<Scalar>& colour) const {
+    if (need_large)
+      c_large.head(n) = alpha_ * spatial_[o] *
+                        (ConstRun<Scalar>(&k_large[i0], n) + ConstRun<Scalar>(&k_large[j0], n));
+    if (need_small) {
+      auto cs = c_small.head(n);
+      if (caches_colour_weights()) {
+        cs = ConstRun<Scalar>(colour_cache_.data() + o * std::size_t(h_ * w_) + i0, n);
+      } else {
+        colour_row(o, y, x0, n, colour);
+        cs = colour.head(n);
+      }
+      cs *= ConstRun<Scalar>(&k_small[i0], n) + ConstRun<Scalar>(&k_small[j0], n);
+    }
+  }
+
   void colour_row(std::size_t o, long y, long x0, long n, ArrayX<Scalar>& out) const {
     const std::size_t plane = std::size_t(h_ * w_);
     const std::size_t i0 = std::size_t(y * w_ + x0);
@@ -269,7 +281,6 @@ class FlatteningKernel {
       const long dy = offsets_[o][0], dx = offsets_[o][1];
       const long x0 = std::max(0L, -dx), x1 = std::min(w_, w_ - dx), n = x1 - x0;
       if (n <= 0) continue;
-      const Scalar large_weight = alpha_ * spatial_[o];
       // Resizing is a no-op unless the run length changed with the offset.
       d.resize(n);
       flux.resize(n);
@@ -281,19 +292,9 @@ class FlatteningKernel {
         if (!need_large && !need_small) continue;
         const std::size_t i0 = std::size_t(y * w_ + x0);
         const std::size_t j0 = std::size_t((y + dy) * w_ + x0 + dx);
-        // Fixed-size views: resize to this run's length without reallocating.
         auto cl = c_large.head(n), cs = c_small.head(n);
-        if (need_large)
-          cl = large_weight * (ConstRun<Scalar>(&k_large[i0], n) + ConstRun<Scalar>(&k_large[j0], n));
-        if (need_small) {
-          if (caches_colour_weights())
-            cs = ConstRun<Scalar>(colour_cache_.data() + o * plane + i0, n);
-          else {
-            colour_row(o, y, x0, n, colour);
-            cs = colour.head(n);
-          }
-          cs *= ConstRun<Scalar>(&k_small[i0], n) + ConstRun<Scalar>(&k_small[j0], n);
-        }
+        pair_coefficients(o, i0, j0, y, x0, n, need_large, need_small, k_large, k_small, c_large,
+                          c_small, colour);
         for (std::size_t c = 0; c < kChannels; ++c) {
           const Scalar* ti = t + c * plane + i0;
           const Scalar* tj = t + c * plane + j0;
