@@ -56,7 +56,7 @@ struct Args {
   std::vector<int> dilations;
   std::int64_t steps_per_epoch = 0;
   std::uint64_t seed = 0;
-  double lr = 0.01, checkpoint_minutes = 5, progress = 5;
+  double lr = 0.01, checkpoint_minutes = 5, progress = 5, stop_after = -1;  // minutes; < 0: no limit
   bool resume = false, no_flip = false, quiet = false, random_output_layer = false;
   std::string checkpoint, log, init = "uniform", device = "cpu", schedule = "constant";
   // over-fitting
@@ -216,6 +216,8 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergyParams& params,
                  PMapKind pmap) {
   require(!a.data.empty(), "no training data given (--data DIR)");
   require(!a.out.empty(), "no output model given (--out MODEL)");
+  require(cmd.count("--stop-after") == 0 || (std::isfinite(a.stop_after) && a.stop_after >= 0),
+          "--stop-after ", a.stop_after, ": expected minutes >= 0");
   network::TrainerOptions o;
   o.max_short_side = a.max_side;
   o.crop = a.crop;
@@ -276,9 +278,18 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergyParams& params,
   LiveLog live;
   live.open(a.log, kTrainExtras, a.resume);
   using Clock = std::chrono::steady_clock;
-  auto last_print = Clock::now() - std::chrono::hours(1);
+  const auto started = Clock::now();
+  auto last_print = started - std::chrono::hours(1);
+  bool stopped_early = false;
   o.callback = [&](const IterationRecord& r) {
     live.add(r);
+    // A session-bounded run: stop after this process's time budget with the
+    // model of the current weights (checkpoint written, --resume continues).
+    if (a.stop_after >= 0 && r.iteration < total &&
+        std::chrono::duration<double>(Clock::now() - started).count() >= 60 * a.stop_after) {
+      stopped_early = true;
+      return CallbackReturn::stop_with_success;
+    }
     if (!a.quiet) {
       if (!std::isnan(extra(r, "val_energy"))) print_validation(r);
       const auto now = Clock::now();
@@ -300,7 +311,8 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergyParams& params,
     return interrupted_exit(s);
   std::printf("%s\n", s.BriefReport().c_str());
   if (s.termination == TerminationType::failure) fail("training failed: ", s.message);
-  std::printf("model written to %s\n", a.out.c_str());
+  std::printf("model written to %s%s\n", a.out.c_str(),
+              stopped_early ? " (stopped by --stop-after; --resume continues the run)" : "");
   return 0;
 }
 
@@ -418,6 +430,10 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--checkpoint-minutes", a->checkpoint_minutes,
                   "also checkpoint this often (default 5; each epoch end and interrupts always)");
   cmd->add_option("--log", a->log, "CSV file, one row per iteration");
+  cmd->add_option("--stop-after", a->stop_after,
+                  "stop after this many minutes of this process (0: after the first step), "
+                  "writing the checkpoint and the model of the current weights; --resume "
+                  "continues the run");
   cmd->add_option("--max-side", a->max_side,
                   "downsample photos at load so the short side is at most this (default 512)");
   cmd->add_option("--val-crop", a->val_crop,

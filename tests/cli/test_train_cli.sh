@@ -157,6 +157,27 @@ case $case_name in
     note "resumed model is byte-identical to the uninterrupted one"
     ;;
 
+  train_stop_after)
+    # --stop-after 0 (a session's time budget used up) stops after the first
+    # record with the model of the current weights and a checkpoint; --resume
+    # then ends with the weights of an uninterrupted run.
+    make_fixtures
+    args=(--data train "${TINY[@]}" --epochs 2 --steps-per-epoch 3 --progress 0)
+    "$tool" train "${args[@]}" --out straight.isn >/dev/null 2>straight.txt ||
+      fail "uninterrupted run failed: $(cat straight.txt)"
+    "$tool" train "${args[@]}" --out m.isn --stop-after 0 >stdout.txt 2>stderr.txt ||
+      fail "--stop-after 0 failed: $(cat stderr.txt)"
+    grep -q 'stopped by --stop-after' stdout.txt || fail "no stop message: $(cat stdout.txt)"
+    [[ -s m.isn && -s m.isn.ckpt ]] || fail "--stop-after wrote no model or no checkpoint"
+    cmp -s m.isn straight.isn && fail "the stopped model equals the finished one"
+    "$tool" smooth "$(ls train/* | head -n 1)" out.png --model m.isn || fail "stopped model unusable"
+    "$tool" train "${args[@]}" --out m.isn --resume >stdout.txt 2>stderr.txt ||
+      fail "resume failed: $(cat stderr.txt)"
+    cmp -s m.isn straight.isn || fail "stopped + resumed model differs from the straight run"
+    expect_error "train, negative --stop-after" -- train --data train --out x.isn --stop-after -1
+    note "stop-after + resume gives the uninterrupted model"
+    ;;
+
   overfit)
     make_image in.png chelsea.png 60 150 40 48
     "$tool" train --overfit in.png --width 4 --dilations 1 --iterations 5 --threads 1 \
