@@ -59,6 +59,7 @@ struct Args {
   double lr = 0.01, checkpoint_minutes = 5, progress = 5, stop_after = -1;  // minutes; < 0: no limit
   bool resume = false, no_flip = false, quiet = false, random_output_layer = false;
   std::string checkpoint, log, init = "uniform", device = "cpu", schedule = "constant";
+  std::string init_from;
   // over-fitting
   std::string overfit, output_image, mask, edges;
   int iterations = 500;
@@ -212,6 +213,17 @@ int interrupted_exit(const Summary& s) {
 
 // ---------------------------------------------------------------- the modes
 
+/// The weights of --init-from (checked against this run's network), if given.
+std::optional<network::Parameters> initial_weights(const Args& a,
+                                                   const network::NetworkConfig& config) {
+  if (a.init_from.empty()) return std::nullopt;
+  network::Model start = network::load_model(a.init_from);
+  require(start.config.describe() == config.describe(), "--init-from ", a.init_from,
+          ": its network is ", start.config.describe(), ", this run's is ", config.describe(),
+          " (pass the same --width/--blocks/--dilations)");
+  return std::move(start.parameters);
+}
+
 int run_training(const Args& a, const CLI::App& cmd, const EnergyParams& params, Preset preset,
                  PMapKind pmap) {
   require(!a.data.empty(), "no training data given (--data DIR)");
@@ -229,6 +241,8 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergyParams& params,
   o.config = make_config(a, cmd);
   o.init = a.init == "he" ? network::InitScheme::he : network::InitScheme::uniform_code;
   o.zero_output_layer = !a.random_output_layer;
+  o.initial = initial_weights(a, o.config);
+  o.initial_name = a.init_from;
   o.engine = make_engine(a.device);
   o.preset = preset;
   o.params = params;
@@ -325,6 +339,7 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergyParams& params, 
   o.init = a.init == "he" ? network::InitScheme::he : network::InitScheme::uniform_code;
   o.seed = a.seed;
   o.zero_output_layer = !a.random_output_layer;
+  o.initial = initial_weights(a, o.config);
   o.adam.learning_rate = a.lr;
   o.schedule = parse_schedule(a.schedule);
   o.max_iterations = a.iterations;
@@ -440,6 +455,9 @@ void add_train_command(CLI::App& app, Action& action) {
                   "validation crop: centred VxV (default: --crop), -1 = whole images");
   cmd->add_flag("--no-flip", a->no_flip, "no random left-right mirroring");
   cmd->add_option("--init", a->init, "weight initialisation: uniform (authors' code) or he");
+  cmd->add_option("--init-from", a->init_from,
+                  "start from the weights of this model file (same network; e.g. a model trained "
+                  "on another energy), instead of --init");
   cmd->add_flag("--random-output-layer", a->random_output_layer,
                 "initialise the last layer randomly too (the authors' start; default: zero, "
                 "so the first output is T = I)");

@@ -238,8 +238,9 @@ std::map<std::string, std::string> training_settings(const TrainerOptions& o, co
   const std::int64_t spe = o.steps_per_epoch > 0 ? o.steps_per_epoch : std::int64_t(train.size());
   std::map<std::string, std::string> s;
   s["network"] = o.config.describe();
-  s["init"] = std::string(o.init == InitScheme::he ? "he" : "uniform_code") +
-              (o.zero_output_layer ? ", output layer 0" : "");
+  s["init"] = o.initial ? "from " + o.initial_name
+                       : std::string(o.init == InitScheme::he ? "he" : "uniform_code") +
+                             (o.zero_output_layer ? ", output layer 0" : "");
   s["engine"] = to_string(o.engine.kind);
   s["seed"] = std::to_string(o.seed);
   s["crop"] = std::to_string(o.crop);
@@ -277,8 +278,11 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
   const SamplingOptions sampling{o.seed, spe, o.crop, o.flip};
   const std::map<std::string, std::string> settings = training_settings(o, train, val);
 
-  Parameters params = initial_parameters(o.config, o.init, o.seed);
-  if (o.zero_output_layer) zero_output_layer(params, o.config);
+  Parameters params = o.initial ? *o.initial : initial_parameters(o.config, o.init, o.seed);
+  if (o.initial)
+    check_parameters(o.config, params, "train_network: initial parameters");
+  else if (o.zero_output_layer)
+    zero_output_layer(params, o.config);
   AdamOptimizer adam(params, o.adam);
   Summary s;
   s.solver = "cnn";

@@ -178,6 +178,29 @@ case $case_name in
     note "stop-after + resume gives the uninterrupted model"
     ;;
 
+  train_init_from)
+    # --init-from starts from a model's weights (a warm start on another
+    # energy): stopped before its first update, the run's model smooths
+    # exactly like the model it started from; another network is refused.
+    make_fixtures
+    args=(--data train "${TINY[@]}" --epochs 1 --steps-per-epoch 3 --progress 0)
+    "$tool" train "${args[@]}" --energy l08 --random-output-layer --out a.isn >/dev/null 2>&1 ||
+      fail "first run failed"
+    "$tool" train "${args[@]}" --init-from a.isn --out b.isn --stop-after 0 >stdout.txt \
+      2>stderr.txt || fail "--init-from failed: $(cat stderr.txt)"
+    photo=$(ls train/* | head -n 1)
+    "$tool" smooth "$photo" a.png --model a.isn --no-postprocess || fail "smooth with a.isn"
+    "$tool" smooth "$photo" b.png --model b.isn --no-postprocess || fail "smooth with b.isn"
+    cmp -s a.png b.png || fail "the warm-started model does not start at the given weights"
+    "$tool" train "${args[@]}" --out c.isn >/dev/null 2>&1 || fail "cold run failed"
+    "$tool" smooth "$photo" c.png --model c.isn --no-postprocess || fail "smooth with c.isn"
+    cmp -s a.png c.png && fail "fixture cannot tell warm from cold starts"
+    expect_error "train, --init-from another network" -- train --data train --out x.isn \
+      --init-from a.isn --width 5 --dilations 1,2 --epochs 1
+    grep -q 'its network is' stderr.txt || fail "mismatch not explained: $(cat stderr.txt)"
+    [[ ! -e x.isn ]] || fail "a refused run wrote a model"
+    ;;
+
   overfit)
     make_image in.png chelsea.png 60 150 40 48
     "$tool" train --overfit in.png --width 4 --dilations 1 --iterations 5 --threads 1 \

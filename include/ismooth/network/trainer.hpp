@@ -109,6 +109,11 @@ struct TrainerOptions {
   /// last layer is not zero, so training moves away from T = I at once.
   /// Off = the authors' start.
   bool zero_output_layer = true;
+  /// Start from these weights (e.g. a model trained on another energy: a
+  /// warm start) instead of initialising; `initial_name` names them in the
+  /// run's settings, so a resume must present the same start.
+  std::optional<Parameters> initial;
+  std::string initial_name;
   EngineOptions engine;
 
   // ---- loss: the energy of the preset (smoothing, detail or texture: the
