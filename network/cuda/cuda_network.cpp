@@ -218,6 +218,12 @@ class CudaNetwork final : public DeviceNetwork {
 
   void* stream_handle() const override { return stream_; }
   void forward_device(const float* input, Extent image, float* output) override;
+  void infer_device(const float* input, Extent image, float* output) override {
+    require(image.height > 0 && image.width > 0, "Network::infer: empty image");
+    Plan& plan = plan_for(image);
+    ensure_inference(plan);
+    run_forward(plan, input, output, false);
+  }
   void backward_device(const float* grad_output, Extent image, Parameters& gradients,
                        float* grad_input) override;
 

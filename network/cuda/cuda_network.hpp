@@ -22,6 +22,9 @@ class DeviceNetwork : public Network {
  public:
   /// The cudaStream_t every call of this engine runs on.
   virtual void* stream_handle() const = 0;
+  /// infer() on device memory (input I255, output T255, (3, H, W) planar
+  /// fp32 on the device); asynchronous on the stream.
+  virtual void infer_device(const float* input, Extent image, float* output) = 0;
   /// Training forward on device memory: `input` I255 (3, H, W) planar fp32,
   /// `output` T255 (3, H, W), both on the device; asynchronous on the stream.
   virtual void forward_device(const float* input, Extent image, float* output) = 0;
