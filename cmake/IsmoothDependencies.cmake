@@ -23,3 +23,10 @@ find_package(IsmoothCholmod REQUIRED)
 # The network's CPU engine: oneDNN 2.6 (2.x API). Its config needs the OpenCL
 # ICD loader (ocl-icd-opencl-dev) because Debian builds it with the GPU runtime.
 find_package(dnnl 2.6 CONFIG REQUIRED)
+
+# The network's CUDA engine (only when ismooth was built with it): the CUDA
+# runtime and cuDNN 9, for which FindIsmoothCudnn makes a target.
+if(ISMOOTH_WITH_CUDA)
+  find_package(CUDAToolkit REQUIRED)
+  find_package(IsmoothCudnn REQUIRED)
+endif()

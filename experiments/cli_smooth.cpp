@@ -1,4 +1,5 @@
-// ismooth smooth INPUT OUTPUT --model FILE [--no-postprocess] [--threads N] [--device cpu]
+// ismooth smooth INPUT OUTPUT --model FILE [--no-postprocess] [--threads N] [--device cpu|cuda]
+//                [--precision fp32|tf32|bf16|fp16]
 //
 // Smooths one image with a trained network (inference.hpp): the whole image
 // in one pass, any size, then the authors' per-channel gain matching
@@ -17,7 +18,7 @@ namespace ismooth::cli {
 
 void add_smooth_command(CLI::App& app, Action& action) {
   struct Args {
-    std::string input, output, model, device = "cpu";
+    std::string input, output, model, device = "cpu", precision = "fp32";
     bool no_postprocess = false, timing = false;
     int threads = 0;
   };
@@ -30,7 +31,8 @@ void add_smooth_command(CLI::App& app, Action& action) {
   cmd->add_flag("--no-postprocess", a->no_postprocess,
                 "write the raw network output T (no per-channel gain matching)");
   cmd->add_option("--threads", a->threads, "OpenMP threads (default: OMP_NUM_THREADS or all)");
-  cmd->add_option("--device", a->device, "cpu (oneDNN; default)");
+  cmd->add_option("--device", a->device, "cpu (oneDNN; default) or cuda (needs a CUDA build and a GPU)");
+  cmd->add_option("--precision", a->precision, "fp32 (default), tf32, bf16 or fp16 (cuda only)");
   cmd->add_flag("--time", a->timing, "print the inference time to stderr");
   cmd->callback([a, &action] {
     action = [a] {
@@ -42,6 +44,7 @@ void add_smooth_command(CLI::App& app, Action& action) {
         engine.kind = network::EngineKind::cuda;
       else
         require(a->device == "cpu", "--device ", a->device, ": expected cpu or cuda");
+      engine.precision = network::parse_precision(a->precision);
       // Check the output's extension before the work, not after it.
       require(!std::filesystem::is_directory(a->output), "cannot write '", a->output,
               "': it is a directory");

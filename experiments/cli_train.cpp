@@ -462,7 +462,7 @@ void add_train_command(CLI::App& app, Action& action) {
                 "initialise the last layer randomly too (the authors' start; default: zero, "
                 "so the first output is T = I)");
   cmd->add_option("--progress", a->progress, "seconds between progress lines (default 5)");
-  cmd->add_option("--device", a->device, "cpu (oneDNN; default)");
+  cmd->add_option("--device", a->device, "cpu (oneDNN; default) or cuda (needs a CUDA build and a GPU)");
   cmd->add_flag("--quiet,-q", a->quiet, "no progress output");
   cmd->add_option("--overfit", a->overfit, "over-fit to this one image instead of training");
   cmd->add_option("--iterations", a->iterations, "--overfit: Adam iterations (default 500)");

@@ -3,6 +3,9 @@
 
 #include "ismooth/error.hpp"
 #include "onednn_network.hpp"
+#if defined(ISMOOTH_HAVE_CUDA)
+#include "cuda/cuda_network.hpp"
+#endif
 
 namespace ismooth::network {
 
@@ -16,10 +19,34 @@ const char* to_string(EngineKind kind) {
   return "?";
 }
 
+const char* to_string(Precision precision) {
+  switch (precision) {
+    case Precision::fp32:
+      return "fp32";
+    case Precision::tf32:
+      return "tf32";
+    case Precision::bf16:
+      return "bf16";
+    case Precision::fp16:
+      return "fp16";
+  }
+  return "?";
+}
+
+Precision parse_precision(std::string_view name) {
+  for (Precision p : {Precision::fp32, Precision::tf32, Precision::bf16, Precision::fp16})
+    if (name == to_string(p)) return p;
+  fail("unknown precision '", name, "' (expected fp32, tf32, bf16 or fp16)");
+}
+
 bool EngineOptions::IsValid(std::string* error) const {
   std::string why;
   if (max_cached_sizes < 1)
     why = "max_cached_sizes must be at least 1, got " + std::to_string(max_cached_sizes);
+  else if (kind == EngineKind::onednn_cpu && precision != Precision::fp32)
+    why = std::string("the oneDNN CPU engine runs fp32 only, not ") + to_string(precision);
+  else if (cuda_device < 0)
+    why = "cuda_device must be >= 0, got " + std::to_string(cuda_device);
   if (error != nullptr) *error = why;
   return why.empty();
 }
@@ -30,7 +57,12 @@ bool engine_available(EngineKind kind, std::string* why) {
     case EngineKind::onednn_cpu:
       break;
     case EngineKind::cuda:
-      reason = "the CUDA engine is not built into this library yet";
+#if defined(ISMOOTH_HAVE_CUDA)
+      reason = cuda::cuda_engine_problem();
+#else
+      reason = "this build has no CUDA engine (configure with -DISMOOTH_CUDA=ON and the CUDA "
+               "toolkit + cuDNN installed)";
+#endif
       break;
     default:
       reason = "unknown engine kind " + std::to_string(int(kind));
@@ -47,6 +79,9 @@ std::unique_ptr<Network> make_network(const NetworkConfig& config, const Paramet
   if (!engine_available(options.kind, &why))
     fail("make_network: engine '", to_string(options.kind), "' is not available: ", why);
   check_parameters(config, params, "make_network");
+#if defined(ISMOOTH_HAVE_CUDA)
+  if (options.kind == EngineKind::cuda) return cuda::make_cuda_network(config, params, options);
+#endif
   return detail::make_onednn_network(config, params, options);
 }
 

@@ -10,6 +10,11 @@
 
 #include "ismooth/error.hpp"
 #include "ismooth/network/checkpoint.hpp"
+#if defined(ISMOOTH_HAVE_CUDA)
+#include "cuda/cuda_common.hpp"
+#include "cuda/cuda_energy.hpp"
+#include "cuda/cuda_network.hpp"
+#endif
 
 namespace ismooth::network {
 
@@ -96,6 +101,71 @@ EnergyTerms forward_backward(Network& net, const Image<float>& input,
   *finite = std::isfinite(terms.total) && all_finite(dt) && all_finite(t);
   if (*finite) net.backward(dt, grads);
   return terms;
+}
+
+bool all_finite(const Parameters& p) {
+  for (const NamedTensor& t : p)
+    for (float v : t.values)
+      if (!std::isfinite(v)) return false;
+  return true;
+}
+
+#if defined(ISMOOTH_HAVE_CUDA)
+/// A training step that keeps its images on the GPU (EngineKind::cuda): the
+/// crop is uploaded once with the energy's constants, then forward, the
+/// energy's value and gradient, and backward run on device buffers; only the
+/// parameter gradients come back (Adam stays on the host, like the CPU path).
+class DeviceStep {
+ public:
+  explicit DeviceStep(cuda::DeviceNetwork& net) : net_(net) {}
+
+  EnergyTerms run(const SmoothingEnergy<float>& descend, const SmoothingEnergy<float>* exact,
+                  Parameters& grads, bool* finite) {
+    auto stream = static_cast<cudaStream_t>(net_.stream_handle());
+    if (descend_) descend_->assign(descend); else descend_.emplace(descend, stream);
+    const Extent image{descend_->height(), descend_->width()};
+    const std::size_t bytes = 3 * std::size_t(image.height) * image.width * sizeof(float);
+    t_.resize(bytes);
+    dt_.resize(bytes);
+    net_.forward_device(descend_->device_input(), image, t_.as<float>());
+    EnergyTerms terms = descend_->evaluate(t_.as<float>(), dt_.as<float>());
+    if (exact != nullptr) {
+      if (exact_) exact_->assign(*exact); else exact_.emplace(*exact, stream);
+      terms = exact_->evaluate(t_.as<float>(), nullptr);
+    }
+    *finite = std::isfinite(terms.total);
+    if (*finite) {
+      net_.backward_device(dt_.as<float>(), image, grads, nullptr);
+      // A non-finite T or dT shows up in the parameter gradients.
+      *finite = all_finite(grads);
+    }
+    return terms;
+  }
+
+ private:
+  cuda::DeviceNetwork& net_;
+  std::optional<cuda::CudaSmoothingEnergy> descend_, exact_;
+  cuda::DeviceBuffer t_, dt_;
+};
+#else
+/// Without CUDA there is no device step (EngineKind::cuda cannot be built).
+class DeviceStep {
+ public:
+  EnergyTerms run(const SmoothingEnergy<float>&, const SmoothingEnergy<float>*, Parameters&,
+                  bool*) {
+    fail("DeviceStep: this build has no CUDA engine");
+  }
+};
+#endif
+
+/// The device step of `net` if it is the CUDA engine, else null.
+std::unique_ptr<DeviceStep> device_step_for(Network& net) {
+#if defined(ISMOOTH_HAVE_CUDA)
+  if (auto* device = dynamic_cast<cuda::DeviceNetwork*>(&net))
+    return std::make_unique<DeviceStep>(*device);
+#endif
+  (void)net;
+  return nullptr;
 }
 
 /// Centred min(size, side) window of every validation image, with its exact
@@ -384,6 +454,7 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
 
   Image<float> t, dt;
   Parameters grads = make_parameters(o.config);
+  const std::unique_ptr<DeviceStep> device = device_step_for(*net);
   for (std::int64_t step = start;; ++step) {
     if (o.interrupt != nullptr && o.interrupt->load()) {
       save(step);
@@ -416,9 +487,11 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
         train.crop(sample.image, sample.y0, sample.x0, sample.height, sample.width, sample.flip);
     const Loss loss = build_loss(std::move(crop), o.preset, o.params, o.pmap);
     bool finite = true;
+    const SmoothingEnergy<float>* exact = loss.exact ? &*loss.exact : nullptr;
     const EnergyTerms terms =
-        forward_backward(*net, loss.descend.input(), loss.descend,
-                         loss.exact ? &*loss.exact : nullptr, t, dt, grads, &finite);
+        device ? device->run(loss.descend, exact, grads, &finite)
+               : forward_backward(*net, loss.descend.input(), loss.descend, exact, t, dt, grads,
+                                  &finite);
     if (!finite)
       return finish(TerminationType::failure,
                     "non-finite energy or gradient at step " + std::to_string(step) + " (image " +

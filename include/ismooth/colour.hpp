@@ -2,6 +2,7 @@
 /// \file
 /// RGB → YUV for the colour weights of the flattening term (energy.md §5).
 
+#include "ismooth/detail/pair_math.hpp"
 #include "ismooth/image.hpp"
 
 namespace ismooth {
@@ -19,14 +20,7 @@ Image<Scalar> rgb_to_yuv(const Image<Scalar>& rgb255) {
   Scalar* y = yuv.data();
   Scalar* u = y + n;
   Scalar* v = u + n;
-  const Scalar s = Scalar(1) / Scalar(255);
-  for (std::size_t k = 0; k < n; ++k) {
-    const Scalar R = r[k] * s, G = g[k] * s, B = b[k] * s;
-    const Scalar Y = Scalar(0.299) * R + Scalar(0.587) * G + Scalar(0.114) * B;
-    y[k] = Y;
-    u[k] = Scalar(0.492) * (B - Y);
-    v[k] = Scalar(0.877) * (R - Y);
-  }
+  for (std::size_t k = 0; k < n; ++k) detail::rgb255_to_yuv(r[k], g[k], b[k], y[k], u[k], v[k]);
   return yuv;
 }
 

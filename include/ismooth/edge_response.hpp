@@ -10,11 +10,13 @@
 #include <array>
 #include <cmath>
 
+#include "ismooth/detail/pair_math.hpp"
 #include "ismooth/image.hpp"
 
 namespace ismooth {
 
-/// The 12 neighbour offsets (dy, dx) of N12, in a fixed order.
+/// The 12 neighbour offsets (dy, dx) of N12, in a fixed order (the same as
+/// detail::n12_offset, which the CUDA energy uses).
 inline constexpr std::array<std::array<int, 2>, 12> kN12 = {{
     {-1, -1}, {-1, 0}, {-1, 1}, {0, -1}, {0, 1}, {1, -1}, {1, 0}, {1, 1},
     {-2, 0}, {2, 0}, {0, -2}, {0, 2}}};
@@ -35,17 +37,8 @@ Plane<Scalar> edge_response_of_sum(const Plane<Scalar>& s) {
   const long h = long(height(s)), w = long(width(s));
   Plane<Scalar> e(s.shape());
 #pragma omp parallel for schedule(static)
-  for (long y = 0; y < h; ++y) {
-    for (long x = 0; x < w; ++x) {
-      const Scalar si = s(y, x);
-      Scalar total = 0;
-      for (const auto& o : kN12) {
-        const long yy = y + o[0], xx = x + o[1];
-        if (yy >= 0 && yy < h && xx >= 0 && xx < w) total += std::abs(si - s(yy, xx));
-      }
-      e(y, x) = total / Scalar(6);
-    }
-  }
+  for (long y = 0; y < h; ++y)
+    for (long x = 0; x < w; ++x) e(y, x) = detail::edge_response_at(s.data(), h, w, y, x);
   return e;
 }
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <vector>
 
+#include "ismooth/detail/pair_math.hpp"
 #include "ismooth/energy_params.hpp"
 #include "ismooth/image.hpp"
 
@@ -56,13 +57,9 @@ Mask adaptive_l2_mask(const Plane<Scalar>& edge_t, const Plane<Scalar>& guidance
   // product rounded before the subtraction: compile without FP contraction
   // (ismooth::core adds -ffp-contract=off for GCC and Clang).
   const double c1 = 6 * params.c1, c2 = 6 * params.c2, margin = 6 * params.zero_guidance_margin;
-  for (std::size_t k = 0; k < m.size(); ++k) {
-    const Scalar et = edge_t.data()[k], gi = guidance.data()[k];
-    const double et6 = double(Scalar(6) * et), gi6 = double(Scalar(6) * gi);
-    const bool flat_region = gi6 < c1 && et6 - gi6 > c2;
-    const bool zeroed_guidance = gi == 0 && et6 - gi6 > margin;
-    m.data()[k] = std::uint8_t(flat_region || zeroed_guidance);
-  }
+  for (std::size_t k = 0; k < m.size(); ++k)
+    m.data()[k] = std::uint8_t(
+        detail::l2_mask_at(edge_t.data()[k], guidance.data()[k], c1, c2, margin));
   return params.dilate ? dilate(m, 3) : m;
 }
 

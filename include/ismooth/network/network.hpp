@@ -1,7 +1,8 @@
 #pragma once
 /// \file
 /// The smoothing network behind an engine chosen at run time (oneDNN on the
-/// CPU now; CUDA later with the same interface, description and model file).
+/// CPU; cuDNN on an NVIDIA GPU when built with CUDA) with one interface,
+/// description and model file.
 ///
 /// Units and shapes: images are `Image<float>` (image.hpp), planar (3, H, W)
 /// on the **0–255 scale**. The network sees x = I255 − 115 and returns
@@ -23,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "ismooth/image.hpp"
 #include "ismooth/network/network_config.hpp"
@@ -33,10 +35,23 @@ namespace ismooth::network {
 
 enum class EngineKind : std::uint8_t {
   onednn_cpu,  ///< oneDNN 2.6 on the CPU, fp32, OpenMP threads (OMP_NUM_THREADS)
-  cuda,        ///< not built yet
+  cuda,        ///< cuDNN 9 + our kernels on an NVIDIA GPU (docs/network.md, "CUDA engine")
 };
 
 const char* to_string(EngineKind kind);
+
+/// Arithmetic of the engine. The oneDNN engine runs fp32 only.
+enum class Precision : std::uint8_t {
+  fp32,  ///< fp32 everywhere; on the GPU no TF32 (convolutions use FMA kernels)
+  tf32,  ///< CUDA: convolutions on TF32 tensor cores (10-bit mantissa inputs, fp32 sums)
+  bf16,  ///< CUDA: infer() in bfloat16 activations and weights (fp32 sums and BN
+         ///< statistics); training (forward/backward) runs as tf32
+  fp16,  ///< CUDA: as bf16 with IEEE half
+};
+
+const char* to_string(Precision precision);
+/// "fp32", "tf32", "bf16", "fp16"; throws ismooth::Error otherwise.
+Precision parse_precision(std::string_view name);
 
 struct EngineOptions {
   EngineKind kind = EngineKind::onednn_cpu;
@@ -46,6 +61,13 @@ struct EngineOptions {
   /// Accumulate wall time per phase (Network::timings): one clock read and a
   /// stream synchronisation per phase and layer, so off by default.
   bool collect_timings = false;
+  /// See Precision; the oneDNN engine accepts fp32 only.
+  Precision precision = Precision::fp32;
+  /// CUDA: device ordinal.
+  int cuda_device = 0;
+  /// CUDA: pick convolution algorithms by timing them (cudnnFind*, once per
+  /// input size) rather than by cuDNN's heuristics.
+  bool cuda_benchmark_algorithms = true;
 
   bool IsValid(std::string* error = nullptr) const;
 };
