@@ -160,8 +160,13 @@ def main():
           f"E (dilation, margin {args.margin:g}) | E (no dilation, margin {args.margin:g}) | "
           f"seconds / image |")
     print("|---|---|---|---|---|---|---|")
+    # Means over the images every method finished, so the rows compare alike.
+    done = {m: {r["image"] for r in rows if r["method"] == m} for m in methods}
+    common = set.intersection(*done.values()) if done else set()
+    print(f"({len(common)} images with every method; per method finished: "
+          + ", ".join(f"{m} {len(d)}" for m, d in done.items()) + ")")
     for method in methods:
-        sel = [r for r in rows if r["method"] == method]
+        sel = [r for r in rows if r["method"] == method and r["image"] in common]
         if not sel:
             continue
         mean = lambda key: sum(r[key] for r in sel) / len(sel)
