@@ -15,6 +15,9 @@ namespace {
 
 int even_up(int v) { return v + (v & 1); }
 
+// Smallest tile interior used when no tiling meets the memory budget.
+constexpr int kFallbackInterior = 256;
+
 struct Axis {
   int interior = 0, tile = 0, count = 1;
 };
@@ -235,8 +238,11 @@ TileGrid plan_tiles_for_memory(const NetworkConfig& config, Extent image, double
     }
   }
   if (found) return best;
-  return make_grid(image, plan_axis(image.height, smallest, halo),
-                   plan_axis(image.width, smallest, halo), halo);
+  // Over budget whatever we do: tiles still big enough that the time stays
+  // reasonable (a network with a small halo would otherwise get thousands).
+  const int fallback = std::max(smallest, kFallbackInterior);
+  return make_grid(image, plan_axis(image.height, fallback, halo),
+                   plan_axis(image.width, fallback, halo), halo);
 }
 
 std::vector<BatchNormStatistics> tiled_statistics(Network& net, const Image<float>& input,

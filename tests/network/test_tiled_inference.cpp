@@ -150,7 +150,7 @@ TEST_CASE("tiled inference: smooth_with_network tiles over the budget or on requ
   Parameters p = initial_parameters(config, InitScheme::uniform_code, 3);
   test::randomise(p, 4);
   auto net = make_network(config, p);
-  const Image<float> input = random_image(131, 97, 9);
+  const Image<float> input = random_image(211, 301, 9);
   InferenceReport whole_report;
   const Image<float> whole = smooth_with_network(*net, input, {}, &whole_report);
   CHECK_FALSE(whole_report.tiled);
@@ -165,12 +165,14 @@ TEST_CASE("tiled inference: smooth_with_network tiles over the budget or on requ
   CHECK(r.passes == config.num_layers());  // every layer but the last has BN, plus the final pass
   CHECK(compare(tiled, whole).max_abs <= 1e-3);
 
-  // A budget below the whole-image estimate tiles automatically.
+  // A budget below the whole-image estimate tiles automatically, in tiles
+  // that fit it.
   InferenceOptions budget;
-  budget.max_memory_bytes = std::size_t(whole_report.whole_image_bytes / 3);
+  budget.max_memory_bytes = std::size_t(whole_report.whole_image_bytes * 0.6);
   const Image<float> automatic = smooth_with_network(*net, input, budget, &r);
   CHECK(r.tiled);
   CHECK(r.grid.count() > 1);
+  CHECK(r.estimated_bytes <= double(budget.max_memory_bytes));
   CHECK(compare(automatic, whole).max_abs <= 1e-3);
 
   InferenceOptions bad;

@@ -58,9 +58,9 @@ struct TileGrid {
 TileGrid plan_tiles(const NetworkConfig& config, Extent image, int interior_side);
 
 /// The tiling with the least total tile area whose tiles each take at most
-/// `tile_bytes` (inference_bytes_per_pixel × tile pixels); if none fits, the
-/// tiles with interiors of twice the halo (the memory then exceeds the
-/// budget; the estimate tells by how much).
+/// `tile_bytes` (inference_bytes_per_pixel × tile pixels); if none fits,
+/// tiles with interiors of max(2 × halo, 256) pixels (the memory then
+/// exceeds the budget; InferenceReport::estimated_bytes tells by how much).
 TileGrid plan_tiles_for_memory(const NetworkConfig& config, Extent image, double tile_bytes);
 
 /// T255 of `input` (3, H, W, 0–255) through `net`, tile by tile per `grid`
