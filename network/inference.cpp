@@ -36,12 +36,43 @@ void apply_gain_match(const Image<float>& input, Image<float>& t) {
   }
 }
 
+bool InferenceOptions::IsValid(std::string* error) const {
+  std::string why;
+  if (tile < 0) why = "tile must be 0 (automatic) or positive, got " + std::to_string(tile);
+  if (error != nullptr) *error = why;
+  return why.empty();
+}
+
 Image<float> smooth_with_network(Network& net, const Image<float>& input,
-                                 const InferenceOptions& options) {
+                                 const InferenceOptions& options, InferenceReport* report) {
   check_image(input, "smooth_with_network: input");
+  std::string why;
+  if (!options.IsValid(&why)) fail("smooth_with_network: invalid options: ", why);
+  const Extent image{int(height(input)), int(width(input))};
+  const double pixels = double(image.height) * image.width;
+  const double per_pixel = inference_bytes_per_pixel(net.config());
+  InferenceReport r;
+  r.whole_image_bytes = r.estimated_bytes = per_pixel * pixels;
+  r.grid.image = r.grid.tile = r.grid.interior = image;
+  const double budget = double(options.max_memory_bytes);
+  r.tiled = options.tile > 0 || (budget > 0 && r.whole_image_bytes > budget);
+  if (r.tiled) {
+    // The whole input and output stay in memory beside one tile's inference.
+    const double images = 2.0 * kChannels * sizeof(float) * pixels;
+    r.grid = options.tile > 0
+                 ? plan_tiles(net.config(), image, options.tile)
+                 : plan_tiles_for_memory(net.config(), image, std::max(0.0, budget - images));
+    r.estimated_bytes = images + per_pixel * double(r.grid.tile.height) * double(r.grid.tile.width);
+    r.passes = 1;
+    for (const LayerSpec& spec : describe_layers(net.config())) r.passes += spec.batch_norm();
+  }
   Image<float> t;
-  net.infer(input, t);
+  if (r.tiled)
+    infer_tiled(net, input, r.grid, t);
+  else
+    net.infer(input, t);
   if (options.postprocess) apply_gain_match(input, t);
+  if (report != nullptr) *report = r;
   return t;
 }
 

@@ -39,6 +39,18 @@ Precision parse_precision(std::string_view name) {
   fail("unknown precision '", name, "' (expected fp32, tf32, bf16 or fp16)");
 }
 
+ActivationView Network::forward_to_layer(const Image<float>&,
+                                         const std::vector<BatchNormStatistics>&, std::size_t) {
+  fail("Network::forward_to_layer: the ", to_string(kind()),
+       " engine does not support tiled inference");
+}
+
+void Network::infer_with_statistics(const Image<float>&, const std::vector<BatchNormStatistics>&,
+                                    Image<float>&) {
+  fail("Network::infer_with_statistics: the ", to_string(kind()),
+       " engine does not support tiled inference");
+}
+
 bool EngineOptions::IsValid(std::string* error) const {
   std::string why;
   if (max_cached_sizes < 1)

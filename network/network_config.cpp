@@ -129,4 +129,25 @@ std::int64_t num_parameters(const NetworkConfig& config) {
   return total;
 }
 
+int receptive_field_radius(const std::vector<LayerSpec>& layers, std::size_t index) {
+  require(index < layers.size(), "receptive_field_radius: layer index ", index, " of ",
+          layers.size());
+  // A half-resolution pixel j stands for full pixels 2j and 2j + 1, and its
+  // radius counts from that pair: [2j − r, 2j + 1 + r].
+  int r = 0;
+  for (std::size_t l = 0; l <= index; ++l) {
+    const LayerSpec& s = layers[l];
+    const int reach = s.dilation * (s.kernel / 2);
+    if (s.kind == LayerKind::transposed_convolution)
+      r += s.kernel / 2;  // full o reads half i with 2i ∈ [o − 2, o + 1]
+    else if (s.stride == 2)
+      r += reach;  // half j reads full [2j − 1, 2j + 1]
+    else if (s.half_resolution_input)
+      r += 2 * reach;
+    else
+      r += reach;
+  }
+  return r;
+}
+
 }  // namespace ismooth::network

@@ -10,6 +10,7 @@
 // conv output and activation for backward.
 #include "onednn_network.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdlib>
@@ -120,14 +121,34 @@ class OnednnNetwork final : public Network {
   void infer(const Image<float>& input, Image<float>& output) override {
     Plan& plan = plan_for(input, "Network::infer");
     ensure_inference_buffers(plan);
-    run_forward(plan, input, output, false);
+    run_forward(plan, input, &output, false);
+  }
+
+  ActivationView forward_to_layer(const Image<float>& input,
+                                  const std::vector<BatchNormStatistics>& statistics,
+                                  std::size_t layer) override {
+    require(layer < layers_.size(), "Network::forward_to_layer: layer index ", layer, " of ",
+            layers_.size());
+    check_statistics(statistics, layer, "Network::forward_to_layer");
+    Plan& plan = plan_for(input, "Network::forward_to_layer");
+    ensure_inference_buffers(plan);
+    return run_forward(plan, input, nullptr, false, &statistics, layer);
+  }
+
+  void infer_with_statistics(const Image<float>& input,
+                             const std::vector<BatchNormStatistics>& statistics,
+                             Image<float>& output) override {
+    check_statistics(statistics, layers_.size(), "Network::infer_with_statistics");
+    Plan& plan = plan_for(input, "Network::infer_with_statistics");
+    ensure_inference_buffers(plan);
+    run_forward(plan, input, &output, false, &statistics);
   }
 
   void forward(const Image<float>& input, Image<float>& output) override {
     Plan& plan = plan_for(input, "Network::forward");
     ensure_training(plan);
     plan.has_forward_state = false;
-    run_forward(plan, input, output, true);
+    run_forward(plan, input, &output, true);
     plan.has_forward_state = true;
   }
 
@@ -273,7 +294,26 @@ class OnednnNetwork final : public Network {
     fail("Network: internal error, no free buffer");
   }
 
-  void run_forward(Plan& plan, const Image<float>& input, Image<float>& output, bool training);
+  // Runs the layers on `input`. With `fixed`, BN layers take their
+  // statistics from it instead of the activation; with `stop` < the number
+  // of layers, stops after the convolution of layer `stop` (before its BN)
+  // and returns a view of its output instead of writing `output`.
+  ActivationView run_forward(Plan& plan, const Image<float>& input, Image<float>* output,
+                             bool training, const std::vector<BatchNormStatistics>* fixed = nullptr,
+                             std::size_t stop = std::size_t(-1));
+
+  // Every BN layer before `end` needs `width` means and inverse deviations.
+  void check_statistics(const std::vector<BatchNormStatistics>& statistics, std::size_t end,
+                        const char* caller) const {
+    require(statistics.size() == layers_.size(), caller, ": expected statistics for ",
+            layers_.size(), " layers, got ", statistics.size());
+    const std::size_t c = std::size_t(config_.width);
+    for (std::size_t l = 0; l < end; ++l)
+      if (layers_[l].batch_norm())
+        require(statistics[l].mean.size() == c && statistics[l].inv_std.size() == c, caller,
+                ": statistics of layer ", l + 1, " need ", c, " values each, got ",
+                statistics[l].mean.size(), " and ", statistics[l].inv_std.size());
+  }
 
   PhaseTimer timer(const char* name) {
     return PhaseTimer(collect_timings_ ? &timings_ : nullptr, name);
@@ -292,8 +332,10 @@ class OnednnNetwork final : public Network {
   std::vector<float> scale_, mean_, inv_std_;
 };
 
-void OnednnNetwork::run_forward(Plan& plan, const Image<float>& input, Image<float>& output,
-                                bool training) {
+ActivationView OnednnNetwork::run_forward(Plan& plan, const Image<float>& input,
+                                          Image<float>* output, bool training,
+                                          const std::vector<BatchNormStatistics>* fixed,
+                                          std::size_t stop) {
   {
     const PhaseTimer t = timer("weights");
     prepare_weights(plan);
@@ -336,12 +378,18 @@ void OnednnNetwork::run_forward(Plan& plan, const Image<float>& input, Image<flo
       conv.forward(stream_, *in, *out);
       stream_.wait();
     }
+    if (l == stop) return ActivationView{data_of(*out), conv.output_extent(), c};
     if (spec.batch_norm()) {
       const PhaseTimer t = timer("bn_forward");
       const std::size_t n = std::size_t(conv.output_extent().height) * conv.output_extent().width;
       float* mean = training ? &plan.mean[l * c] : mean_.data();
       float* inv_std = training ? &plan.inv_std[l * c] : inv_std_.data();
-      bn_statistics(data_of(*out), n, c, config_.batch_norm_epsilon, mean, inv_std);
+      if (fixed != nullptr) {
+        std::copy_n((*fixed)[l].mean.data(), c, mean);
+        std::copy_n((*fixed)[l].inv_std.data(), c, inv_std);
+      } else {
+        bn_statistics(data_of(*out), n, c, config_.batch_norm_epsilon, mean, inv_std);
+      }
       const float* gamma = params_.at(spec.bn_weight_name()).data();
       for (int k = 0; k < c; ++k) scale_[k] = gamma[k] * inv_std[k];
       const float* skip = spec.role == LayerRole::block_second ? data_of(*block_input) : nullptr;
@@ -352,10 +400,11 @@ void OnednnNetwork::run_forward(Plan& plan, const Image<float>& input, Image<flo
     in = act;
   }
   const PhaseTimer t = timer("edges");
-  output.resize(
+  output->resize(
       Image<float>::shape_type{3, std::size_t(plan.image.height), std::size_t(plan.image.width)});
   channels_last_to_planar(data_of(*in), pixels, 3, config_.residual_image ? input.data() : nullptr,
-                          output.data());
+                          output->data());
+  return {};
 }
 
 void OnednnNetwork::backward(const Image<float>& grad_output, Parameters& gradients,

@@ -216,8 +216,8 @@ case $case_name in
 
   error_smooth)
     make_image in.png chelsea.png 10 20 32 32
-    expect_error "smooth without --model" -- smooth in.png out.png
-    grep -q 'no model given' stderr.txt || fail "the message does not say 'no model given'"
+    ISMOOTH_MODEL=missing.isn expect_error "smooth, ISMOOTH_MODEL missing" -- smooth in.png out.png
+    grep -q 'ISMOOTH_MODEL' stderr.txt || fail "the message does not name ISMOOTH_MODEL"
     expect_error "smooth, missing model" -- smooth in.png out.png --model missing.isn
     echo "not a model" >bad.isn
     expect_error "smooth, corrupt model" -- smooth in.png out.png --model bad.isn

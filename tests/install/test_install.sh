@@ -22,6 +22,18 @@ echo "config: ${config#"$prefix"/}"
 if [[ -x $build/experiments/ismooth ]]; then
   [[ -x $prefix/bin/ismooth ]] || { echo "FAIL: bin/ismooth not installed"; exit 1; }
   "$prefix/bin/ismooth" --help >/dev/null || { echo "FAIL: installed ismooth --help failed"; exit 1; }
+  # The shipped model is installed, and the installed tool finds it without
+  # --model, relative to itself: also after the prefix has moved.
+  model=share/ismooth/models/default.model
+  [[ -f $prefix/$model ]] || { echo "FAIL: $model not installed"; exit 1; }
+  printf 'P6\n5 4\n255\n%060d' 0 >"$work/in.ppm"  # a 5 x 4 grey image
+  mv "$prefix" "$work/moved"
+  (cd "$work" && env -u ISMOOTH_MODEL OMP_NUM_THREADS=1 "$work/moved/bin/ismooth" smooth in.ppm out.png \
+    --time 2>"$work/smooth.log") || { cat "$work/smooth.log"; echo "FAIL: installed smooth"; exit 1; }
+  grep -q "model $work/moved/$model" "$work/smooth.log" ||
+    { cat "$work/smooth.log"; echo "FAIL: the installed tool did not use the installed model"; exit 1; }
+  echo "installed ismooth smooth used $model from the moved prefix"
+  mv "$work/moved" "$prefix"
 fi
 
 generator=()

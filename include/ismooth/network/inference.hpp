@@ -13,26 +13,31 @@
 /// The authors divide by 255 and clamp to [0, 1]; we stay on 0–255 and clamp
 /// to [0, 255], the same image. With ⟨T_c, T_c⟩ = 0 the gain is 1.
 ///
-/// Memory: the network runs on the whole image at once (per-image BN needs
-/// the statistics of the whole image, so independent tiles would not give
-/// the same result; tiling with shared statistics is left for later). The
-/// oneDNN engine's inference buffers, Network::workspace_bytes() after
-/// infer() minus the weights, measured at 224² and 640×480 alike:
+/// Memory: the oneDNN engine's inference buffers for a whole image,
+/// Network::workspace_bytes() after infer() minus the weights, measured at
+/// 224² and 640×480 alike:
 ///
-///     network                     bytes per pixel   1280×720
-///     paper (width 64, 10 blocks)      728          0.67 GB
-///     width 32, 6 blocks               376          0.35 GB
-///     width 16, 4 blocks               200          0.18 GB
+///     network                     bytes per pixel   1280×720   4000×3000
+///     paper (width 64, 10 blocks)      728          0.67 GB    8.7 GB
+///     width 32, 6 blocks               376          0.35 GB    4.5 GB
+///     width 16, 4 blocks               200          0.18 GB    2.4 GB
 ///
 /// plus 12 bytes per pixel for each (3, H, W) float image the caller holds
 /// (input, output). inference_bytes_per_pixel() models these numbers.
+/// When the estimate for an image exceeds InferenceOptions::max_memory_bytes,
+/// smooth_with_network runs the network in overlapping tiles that give the
+/// whole-image result (tiled_inference.hpp): memory is then about one tile's
+/// activations plus the whole input and output, at the price of time (one
+/// pass over the tiles per batch-norm layer).
 
 #include <array>
 #include <cstddef>
+#include <string>
 
 #include "ismooth/image.hpp"
 #include "ismooth/network/model_file.hpp"
 #include "ismooth/network/network.hpp"
+#include "ismooth/network/tiled_inference.hpp"
 
 namespace ismooth::network {
 
@@ -40,6 +45,30 @@ struct InferenceOptions {
   /// Per-channel gain matching and clamping to [0, 255] (see \file). Off: the
   /// raw T255 (writing an image clamps it anyway).
   bool postprocess = true;
+  /// Memory budget of one image's inference, in bytes. When
+  /// inference_bytes_per_pixel × H × W exceeds it, the image is processed in
+  /// tiles sized to fit (same result, more time). 0 = no budget: never tile
+  /// unless `tile` says so. Default 4096 MiB.
+  std::size_t max_memory_bytes = std::size_t(4096) << 20;
+  /// > 0: always tile, with interiors of this many pixels per side (rounded
+  /// up to even; the halo comes on top), whatever the budget. For tests and
+  /// experiments. 0 = tile only to meet max_memory_bytes.
+  int tile = 0;
+
+  bool IsValid(std::string* error = nullptr) const;
+};
+
+/// What smooth_with_network did.
+struct InferenceReport {
+  bool tiled = false;
+  /// The tiling used (a single whole-image "tile" when not tiled).
+  TileGrid grid;
+  /// Passes over the tiles: one per batch-norm layer plus the final one
+  /// (1 when not tiled).
+  int passes = 1;
+  /// Estimated bytes of a whole-image inference, and of what ran (one tile's
+  /// inference plus the whole input and output images when tiled).
+  double whole_image_bytes = 0, estimated_bytes = 0;
 };
 
 /// a_c = ⟨T_c, I_c⟩ / ⟨T_c, T_c⟩ for c = R, G, B (1 where ⟨T_c, T_c⟩ = 0).
@@ -50,9 +79,11 @@ std::array<double, 3> gain_match_coefficients(const Image<float>& t, const Image
 void apply_gain_match(const Image<float>& input, Image<float>& t);
 
 /// T255 of `input` (3, H, W, 0–255) through `net`, post-processed per
-/// `options`. Throws ismooth::Error for an invalid image.
+/// `options`, whole or in tiles (see InferenceOptions); what happened goes to
+/// `*report` if given. Throws ismooth::Error for an invalid image or options.
 Image<float> smooth_with_network(Network& net, const Image<float>& input,
-                                 const InferenceOptions& options = {});
+                                 const InferenceOptions& options = {},
+                                 InferenceReport* report = nullptr);
 
 /// The same with a network built from `model` on the engine of `engine`.
 Image<float> smooth_with_model(const Model& model, const Image<float>& input,

@@ -25,6 +25,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ismooth/image.hpp"
 #include "ismooth/network/network_config.hpp"
@@ -72,6 +73,23 @@ struct EngineOptions {
   bool IsValid(std::string* error = nullptr) const;
 };
 
+/// Per-channel statistics of one per-image batch-norm layer, fixed in
+/// advance: `mean` and `inv_std` = 1/sqrt(var + ε), `width` values each.
+/// Tiled inference (inference.hpp) computes them over the whole image and
+/// hands them to every tile.
+struct BatchNormStatistics {
+  std::vector<float> mean, inv_std;
+};
+
+/// A read-only view of an activation held by an engine: channels-last, the
+/// value of channel c at (y, x) is data[(y·extent.width + x)·channels + c].
+/// Valid until the next call on the network that produced it.
+struct ActivationView {
+  const float* data = nullptr;
+  Extent extent;
+  int channels = 0;
+};
+
 /// The engine interface. Create with make_network().
 class Network {
  public:
@@ -93,6 +111,23 @@ class Network {
   /// (3, H, W)). Keeps no state for backward. BN uses the image's own
   /// statistics (BatchNormMode::per_image).
   virtual void infer(const Image<float>& input, Image<float>& output) = 0;
+
+  /// For tiled inference: runs layers 0 … `layer` (indices into
+  /// describe_layers) of `input`, every BN layer k < `layer` normalising with
+  /// `statistics[k]` instead of the statistics of `input`, and returns the
+  /// convolution output of layer `layer` *before* its BN (the tensor whose
+  /// statistics BN would take). `statistics` has one entry per layer (those of
+  /// layers without BN and from `layer` on are ignored). The default throws
+  /// ismooth::Error (engine without tiling support).
+  virtual ActivationView forward_to_layer(const Image<float>& input,
+                                          const std::vector<BatchNormStatistics>& statistics,
+                                          std::size_t layer);
+
+  /// infer() with every BN layer normalising with `statistics` (one entry per
+  /// layer) instead of the image's own. The default throws ismooth::Error.
+  virtual void infer_with_statistics(const Image<float>& input,
+                                     const std::vector<BatchNormStatistics>& statistics,
+                                     Image<float>& output);
 
   /// Training forward: the same T255 as infer(), keeping the activations that
   /// backward() needs (about 2·L activation tensors of `width` channels).

@@ -94,4 +94,13 @@ double forward_flops(const NetworkConfig& config, Extent image);
 /// Number of scalar parameters (≈ 0.92 M for the paper's network).
 std::int64_t num_parameters(const NetworkConfig& config);
 
+/// Receptive-field radius of the convolution output of `layers[index]`
+/// (before its BN), in full-resolution input pixels: an output pixel at
+/// (y, x) — or a half-resolution pixel covering rows 2y, 2y + 1 and columns
+/// 2x, 2x + 1 — depends only on input pixels within this distance (an upper
+/// bound; exact for the layer kinds of describe_layers). Tiled inference
+/// (tiled_inference.hpp) uses it as the halo: 254 for the paper's network, 30 for
+/// tiny(8, {2, 4}).
+int receptive_field_radius(const std::vector<LayerSpec>& layers, std::size_t index);
+
 }  // namespace ismooth::network
