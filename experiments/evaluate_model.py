@@ -26,7 +26,7 @@ OUT/results.csv (one row per image and method) and prints a Markdown table of
 means. Usage:
 
   experiments/evaluate_model.py PHOTOS OUT [--model FILE] [--ismooth BIN]
-      [--short-side 256] [--margin 10] [--methods identity,cnn,...]
+      [--short-side 256] [--margin 10] [--methods identity,cnn,...] [--limit N]
 """
 import argparse
 import csv
@@ -117,6 +117,8 @@ def main():
     ap.add_argument("--short-side", type=int, default=256)
     ap.add_argument("--margin", type=float, default=10)
     ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--limit", type=int, default=0,
+                    help="only the first N photos (sorted by path); 0 = all")
     args = ap.parse_args()
     methods = [m for m in args.methods.split(",") if m]
     for m in methods:
@@ -124,6 +126,8 @@ def main():
             sys.exit(f"evaluate_model: unknown method '{m}' (expected {', '.join(METHODS)})")
     photos = sorted(p for p in args.photos.rglob("*")
                     if p.suffix.lower() in (".png", ".jpg", ".jpeg"))
+    if args.limit > 0:
+        photos = photos[:args.limit]
     if not photos:
         sys.exit(f"evaluate_model: no photos under '{args.photos}'")
     args.out.mkdir(parents=True, exist_ok=True)

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The main job (README's first command runs ./install-deps.sh, then this):
-# builds the project and runs the ismooth tool on a real photograph,
-# writing everything under out/ in the repository root (gitignored).
+# builds the project and smooths a packaged photograph with the shipped
+# network, writing the result next to a copy of the input under out/ in the
+# repository root (gitignored), for a side-by-side look:
 #
-#   1. ismooth edges  : structure-edge map B and edge response E of the photo
-#   2. ismooth energy : the energy of the photo as its own smoothing (T = I),
-#                       plain and --json. With T = I the data and edge terms are 0.
-#   3. ismooth solve  : the photo smoothed by L-BFGS on the all-L0.8 energy
-#                       (until the trained network ships, issue 5), and its energy.
+#   out/astronaut.png          a copy of the input (scikit-image's astronaut, Debian
+#                              package python3-skimage; a test-split photo,
+#                              never trained on)
+#   out/astronaut_smooth.png   ismooth smooth out/astronaut.png (default model)
+#   out/astronaut_edges.png    ismooth edges: the structure-edge map B
+#   out/astronaut_energy.txt   ismooth energy of the result (smoothing preset)
+#
+# ISMOOTH_PHOTO=FILE smooths another photo instead.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -22,21 +26,22 @@ cmake --build build -j2
 
 mkdir -p out
 tool=build/experiments/ismooth
+name=$(basename "${photo%.*}")
+input="out/$name.${photo##*.}"
+cp "$photo" "$input"
 
-echo "== ismooth edges $photo"
-"$tool" edges "$photo" --out out/astronaut_edges.png --response out/astronaut_edge_response.png
+echo "== ismooth smooth $input out/${name}_smooth.png   (the shipped model, docs/model-card.md)"
+"$tool" smooth "$input" "out/${name}_smooth.png" --time
 
-echo "== ismooth energy (INPUT = OUTPUT = $photo)"
-"$tool" energy "$photo" "$photo" | tee out/astronaut_energy.txt
-"$tool" energy "$photo" "$photo" --json | tee out/astronaut_energy.json
+echo "== ismooth edges (the structure edges the model was trained to keep)"
+"$tool" edges "$input" --out "out/${name}_edges.png"
 
-echo "== ismooth solve (L-BFGS on the all-L0.8 energy, 40 iterations; about a minute)"
-"$tool" solve "$photo" out/astronaut_smoothed.png --solver lbfgs --energy l08 --iterations 40
-cp "$photo" out/astronaut_input.png
-"$tool" energy out/astronaut_input.png out/astronaut_smoothed.png --energy l08 | tee out/astronaut_smoothed_energy.txt
+echo "== ismooth energy (smoothing preset) of the input as its own result and of the smoothed photo"
+{
+  echo "T = I:      $("$tool" energy "$input" "$input")"
+  echo "T = model:  $("$tool" energy "$input" "out/${name}_smooth.png")"
+} | tee "out/${name}_energy.txt"
 
 echo
-echo "smoothed photo written to $(pwd)/out/astronaut_smoothed.png (input beside it: out/astronaut_input.png)"
-echo "edge map written to $(pwd)/out/astronaut_edges.png"
-echo "edge response written to $(pwd)/out/astronaut_edge_response.png"
-echo "energy written to $(pwd)/out/astronaut_energy.txt and out/astronaut_energy.json"
+echo "smoothed photo: $(pwd)/out/${name}_smooth.png"
+echo "input beside it: $(pwd)/$input"
