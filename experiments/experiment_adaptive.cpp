@@ -40,7 +40,11 @@ int run_adaptive(const DriverOptions& o) {
   const SolverBudget budget = solver_budget(o);
   EnergySpec energy{"adaptive", PMapKind::adaptive, solver_study_params(PMapKind::adaptive)};
   energy.params.lambda_e = o.lambda_e;
-  if (o.lambda_e != 0) energy.name = "adaptive-le" + number(o.lambda_e);
+  if (o.lambda_e != 0) {
+    char b[48];
+    std::snprintf(b, sizeof b, "adaptive-le%g", o.lambda_e);
+    energy.name = b;
+  }
   std::vector<std::string> solvers = {"adam", "lbfgs"};
   if (o.lambda_e == 0) solvers.insert(solvers.begin(), "irls");
   Progress progress("adaptive", int(images.size() * solvers.size()));

@@ -24,7 +24,9 @@ struct Setting {
   double lambda_e, lambda_f;
   bool residual;
   std::string label() const {
-    return "le" + number(lambda_e) + "-lf" + number(lambda_f) + (residual ? "" : "-noresidual");
+    char b[64];
+    std::snprintf(b, sizeof b, "le%g-lf%g%s", lambda_e, lambda_f, residual ? "" : "-noresidual");
+    return b;
   }
 };
 

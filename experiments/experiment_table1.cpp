@@ -229,7 +229,7 @@ int run_table1(const DriverOptions& o) {
   fs::create_directories(dir);
   ResultCache cache(o.out, "table1");
   const std::string sizes_text =
-      !o.sizes.empty() ? o.sizes : (o.quick ? "80x60,160x120" : "320x240,640x480,1280x720");
+      !o.sizes.empty() ? o.sizes : (o.quick ? "64x48,96x72" : "320x240,640x480,1280x720");
   std::vector<std::pair<std::size_t, std::size_t>> sizes;  // (w, h)
   {
     std::istringstream in(sizes_text);
