@@ -4,17 +4,16 @@
 // ximgproc (Debian: libopencv-contrib-dev); OpenCV is not a dependency of
 // ismooth. Parameters: OpenCV's documented defaults or the values its
 // samples use; the table compares running times, not results.
-#include <opencv2/core.hpp>
-#include <opencv2/core/utility.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-#include <opencv2/ximgproc.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <opencv2/core.hpp>
+#include <opencv2/core/utility.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/ximgproc.hpp>
 #include <string>
 #include <vector>
 

@@ -67,9 +67,11 @@ void add_experiment_command(CLI::App& app, Action& action) {
                   "table1: CNN model to time (default: a freshly initialised paper network)");
   cmd->add_option("--sizes", o->sizes,
                   "table1: WxH list (default 320x240,640x480,1280x720; quick 64x48,96x72)");
-  cmd->add_option("--repeats", o->repeats, "table1: timed repetitions, median (default 5; quick 2)");
-  cmd->add_option("--time-limit", o->time_limit,
-                  "table1: seconds per measured item before it is abandoned (default 300; quick 30)");
+  cmd->add_option("--repeats", o->repeats,
+                  "table1: timed repetitions, median (default 5; quick 2)");
+  cmd->add_option(
+      "--time-limit", o->time_limit,
+      "table1: seconds per measured item before it is abandoned (default 300; quick 30)");
   cmd->callback([o, threads, &action] {
     action = [o, threads] {
       if (*threads > 0) omp_set_num_threads(*threads);

@@ -72,7 +72,8 @@ std::vector<Image<float>> samples(const std::vector<std::string>& names, int sid
 
 bool is_image_file(const fs::path& p) {
   std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
 }
 
@@ -246,8 +247,9 @@ std::vector<TestImage> load_test_images(const DriverOptions& o, int default_max_
   const int side = o.max_side > 0 ? o.max_side : default_max_side;
   std::vector<TestImage> out;
   if (o.images.empty()) {
-    require(o.quick, "no test photos given: pass --images DIR (e.g. the test split fetched by "
-                     "experiments/fetch_photos.sh DEST --split test), or --quick");
+    require(o.quick,
+            "no test photos given: pass --images DIR (e.g. the test split fetched by "
+            "experiments/fetch_photos.sh DEST --split test), or --quick");
     const std::vector<std::string> all = {"astronaut.png", "chelsea.png", "coffee.png"};
     const int n = std::min<int>(int(all.size()), o.count > 0 ? o.count : default_quick_count);
     std::vector<std::string> names;
@@ -280,11 +282,12 @@ TestImage load_photo(const fs::path& path, int max_side) {
 
 network::ImageSet load_training_images(const DriverOptions& o, int quick_side) {
   if (o.train_images.empty()) {
-    require(o.quick, "no training photos given: pass --train-images DIR (e.g. the train split "
-                     "fetched by experiments/fetch_photos.sh), or --quick");
+    require(o.quick,
+            "no training photos given: pass --train-images DIR (e.g. the train split "
+            "fetched by experiments/fetch_photos.sh), or --quick");
     std::vector<std::string> names;
-    const auto images = samples({"rocket.jpg", "motorcycle_left.png", "retina.jpg"}, quick_side,
-                                &names);
+    const auto images =
+        samples({"rocket.jpg", "motorcycle_left.png", "retina.jpg"}, quick_side, &names);
     return network::ImageSet::from_images(images, names, quick_side);
   }
   std::vector<std::string> skipped;
@@ -338,9 +341,9 @@ EnergyParams solver_study_params(PMapKind kind) {
   return p;
 }
 
-network::Model trained_network(const DriverOptions& o, ResultCache& cache,
-                               const NetworkSpec& spec, const network::ImageSet& train,
-                               Progress& progress, std::string* id) {
+network::Model trained_network(const DriverOptions& o, ResultCache& cache, const NetworkSpec& spec,
+                               const network::ImageSet& train, Progress& progress,
+                               std::string* id) {
   network::TrainerOptions t;
   t.crop = spec.crop;
   t.epochs = spec.epochs;
@@ -433,7 +436,8 @@ int max_iterations(const std::vector<Summary>& runs) {
 bool plot(const DriverOptions& o, const std::string& sub, const fs::path& dir) {
   if (o.no_plot) return false;
   const char* env = std::getenv("ISMOOTH_PLOT_SCRIPT");
-  const fs::path script = env ? fs::path(env) : fs::path(ISMOOTH_EXPERIMENTS_DIR) / "plot_experiments.py";
+  const fs::path script =
+      env ? fs::path(env) : fs::path(ISMOOTH_EXPERIMENTS_DIR) / "plot_experiments.py";
   const char* python = "/usr/bin/python3";
   if (!fs::exists(python) ||
       std::system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") != 0) {

@@ -19,8 +19,8 @@
 #include <utility>
 #include <vector>
 
-#include "ismooth/image.hpp"
 #include "ismooth/energy_params.hpp"
+#include "ismooth/image.hpp"
 #include "ismooth/network/model_file.hpp"
 #include "ismooth/network/network_config.hpp"
 #include "ismooth/network/training_data.hpp"
@@ -38,8 +38,8 @@ struct DriverOptions {
   std::string images;        ///< test photos (folder, recursive); quick: built-in samples
   std::string train_images;  ///< training photos for the drivers that train a CNN
   std::string out = "out/experiments";
-  int max_side = 0;          ///< downscale test photos so the long side ≤ this (0: default)
-  int count = 0;             ///< use the first N test photos (0 = all)
+  int max_side = 0;  ///< downscale test photos so the long side ≤ this (0: default)
+  int count = 0;     ///< use the first N test photos (0 = all)
   bool no_plot = false;
   // per-image solvers
   int irls_iterations = 10, adam_iterations = 100, lbfgs_iterations = 100;
@@ -158,9 +158,9 @@ struct NetworkSpec {
 
 /// The network of `spec` trained on `train`: loaded from OUT/cache/networks if
 /// there, else trained (resuming a checkpoint left by an interrupted run).
-network::Model trained_network(const DriverOptions& o, ResultCache& cache,
-                               const NetworkSpec& spec, const network::ImageSet& train,
-                               Progress& progress, std::string* id = nullptr);
+network::Model trained_network(const DriverOptions& o, ResultCache& cache, const NetworkSpec& spec,
+                               const network::ImageSet& train, Progress& progress,
+                               std::string* id = nullptr);
 
 /// Records of several runs in one long CSV: a header of `keys` then the
 /// record columns; add() appends every record of a Summary.

@@ -110,14 +110,17 @@ namespace {
 Settings run_settings(const TestImage& image, const EnergySpec& energy, const std::string& solver,
                       const SolverBudget& budget, const CachedModel* model) {
   Settings s;
-  s.add("image", image.name).add("crc", std::to_string(image.crc)).add("size", size_text(image.pixels));
+  s.add("image", image.name)
+      .add("crc", std::to_string(image.crc))
+      .add("size", size_text(image.pixels));
   s.add("energy", energy.name).add("pmap", std::to_string(int(energy.kind)));
   s.add("params", network::describe_energy_params(energy.params)).add("solver", solver);
   if (solver == "irls") s.add("iterations", budget.irls);
   if (solver == "adam") s.add("iterations", budget.adam);
   if (solver == "lbfgs") s.add("iterations", budget.lbfgs);
   if (solver == "cnn-overfit")
-    s.add("iterations", budget.overfit).add("lr", budget.overfit_lr)
+    s.add("iterations", budget.overfit)
+        .add("lr", budget.overfit_lr)
         .add("from", budget.overfit_from_trained ? "trained" : "scratch");
   if ((solver == "cnn" || solver == "cnn-overfit") && model) s.add("model", model->id);
   return s;
@@ -156,7 +159,8 @@ Summary run_cached(const DriverOptions& o, ResultCache& cache, Progress& progres
   cache.computed();
   progress.item(what + ": E " + number(sum.initial_energy).substr(0, 10) + " -> " +
                     number(sum.final_energy).substr(0, 10),
-                false, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+                false,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return sum;
 }
 

@@ -78,13 +78,14 @@ int run_adaptive(const DriverOptions& o) {
     std::printf("%-8s %13.6g %13.6g %9.4f %14s %9.2f\n", solver.c_str(), mean_energy_at(all, 0),
                 mean_final_energy(all), l2, stable.c_str(), mean_seconds(all));
   }
-  std::printf("(L2 map stable: the last iteration where the L2 fraction moved by > 0.001 on any "
-              "image)\n");
+  std::printf(
+      "(L2 map stable: the last iteration where the L2 fraction moved by > 0.001 on any "
+      "image)\n");
   records.write(dir / "records.csv");
   write_text(dir / "summary.csv", summary);
   plot(o, "adaptive", dir);
-  std::printf("adaptive: %d parts cached, %d computed; written to %s\n", runs.hits(),
-              runs.misses(), dir.string().c_str());
+  std::printf("adaptive: %d parts cached, %d computed; written to %s\n", runs.hits(), runs.misses(),
+              dir.string().c_str());
   return 0;
 }
 

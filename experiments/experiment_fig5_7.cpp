@@ -50,10 +50,9 @@ int run_fig5_7(const DriverOptions& o) {
   for (const auto& s : solvers) std::printf(" %13s", s.c_str());
   std::printf("\n");
   for (const auto& map : maps) {
-    EnergySpec energy = map == "adaptive"
-                            ? EnergySpec{"adaptive", PMapKind::adaptive,
-                                         solver_study_params(PMapKind::adaptive)}
-                            : fixed_energy(map);
+    EnergySpec energy = map == "adaptive" ? EnergySpec{"adaptive", PMapKind::adaptive,
+                                                       solver_study_params(PMapKind::adaptive)}
+                                          : fixed_energy(map);
     energy.params.lambda_e = 0;
     CachedModel model;
     if (map != "adaptive") {

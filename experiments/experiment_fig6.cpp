@@ -44,7 +44,8 @@ int run_fig6(const DriverOptions& o) {
                 " training images, results under " + dir.string());
 
   RecordsCsv records({"energy_map", "solver", "image"});
-  std::string summary = "energy_map,solver,images,max_iterations,mean_initial,mean_after_1,mean_final,mean_seconds\n";
+  std::string summary =
+      "energy_map,solver,images,max_iterations,mean_initial,mean_after_1,mean_final,mean_seconds\n";
   std::string table;
   for (const auto& name : energies) {
     const EnergySpec energy = fixed_energy(name);

@@ -63,7 +63,8 @@ int run_fig9(const DriverOptions& o) {
     spec.label = "cnn-fig9-" + st.label();
     CachedModel model;
     model.model = trained_network(o, nets, spec, train, progress, &model.id);
-    EnergySpec energy{"fig9-" + st.label(), PMapKind::adaptive, solver_study_params(PMapKind::adaptive)};
+    EnergySpec energy{"fig9-" + st.label(), PMapKind::adaptive,
+                      solver_study_params(PMapKind::adaptive)};
     energy.params.lambda_e = st.lambda_e;
     energy.params.lambda_f = st.lambda_f;
     double e_sum = 0, shift_sum = 0;
@@ -77,10 +78,10 @@ int run_fig9(const DriverOptions& o) {
         file = "cells/" + st.label() + ".png";
         save_image(t, dir / file);
       }
-      results += number(st.lambda_e) + "," + number(st.lambda_f) + "," +
-                 (st.residual ? "1" : "0") + "," + images[k].name + "," + number(r.energy) + "," +
-                 number(r.data) + "," + number(r.flatten) + "," + number(r.edge) + "," +
-                 number(r.l2_fraction) + "," + number(shift) + "," + file + "\n";
+      results += number(st.lambda_e) + "," + number(st.lambda_f) + "," + (st.residual ? "1" : "0") +
+                 "," + images[k].name + "," + number(r.energy) + "," + number(r.data) + "," +
+                 number(r.flatten) + "," + number(r.edge) + "," + number(r.l2_fraction) + "," +
+                 number(shift) + "," + file + "\n";
       e_sum += r.energy;
       shift_sum += shift;
     }
@@ -88,8 +89,8 @@ int run_fig9(const DriverOptions& o) {
     summary += number(st.lambda_e) + "," + number(st.lambda_f) + "," + (st.residual ? "1" : "0") +
                "," + std::to_string(images.size()) + "," + number(e_sum / n) + "," +
                number(shift_sum / n) + "\n";
-    std::printf("%8g %8g %9s %13.6g %13.4f\n", st.lambda_e, st.lambda_f,
-                st.residual ? "yes" : "no", e_sum / n, shift_sum / n);
+    std::printf("%8g %8g %9s %13.6g %13.4f\n", st.lambda_e, st.lambda_f, st.residual ? "yes" : "no",
+                e_sum / n, shift_sum / n);
   }
   write_text(dir / "results.csv", results);
   write_text(dir / "summary.csv", summary);

@@ -188,8 +188,8 @@ std::pair<double, double> time_solver(const std::string& solver, const Image<flo
 std::map<std::string, Measured> classic_filters(const fs::path& image_png, int repeats,
                                                 double limit, bool* installed) {
   std::error_code ec;
-  const fs::path helper = fs::read_symlink("/proc/self/exe", ec).parent_path() /
-                          "classic_filters_timing";
+  const fs::path helper =
+      fs::read_symlink("/proc/self/exe", ec).parent_path() / "classic_filters_timing";
   std::map<std::string, Measured> out;
   *installed = !ec && fs::exists(helper);
   if (!*installed) return out;
@@ -288,8 +288,10 @@ int run_table1(const DriverOptions& o) {
       Settings s;
       s.add("method", row.method).add("size", size).add("photo", std::to_string(photo.crc));
       s.add("repeats", repeats).add("threads", threads).add("limit", limit);
-      if (row.method.rfind("cnn", 0) == 0) s.add("model", model_id);
-      else s.add("iterations", row.method == "irls" ? irls_it : other_it);
+      if (row.method.rfind("cnn", 0) == 0)
+        s.add("model", model_id);
+      else
+        s.add("iterations", row.method == "irls" ? irls_it : other_it);
       const fs::path file = cache.path(row.method + "-" + size, s, ".txt");
       Measured m;
       if (cache.lookup(file)) {
@@ -305,13 +307,15 @@ int run_table1(const DriverOptions& o) {
           m.status = "not available";
           notes["cnn-cuda"] = why_cuda;
         } else if (row.method == "cnn-cpu" || row.method == "cnn-cuda") {
-          const auto kind = row.method == "cnn-cpu" ? network::EngineKind::onednn_cpu
-                                                    : network::EngineKind::cuda;
+          const auto kind =
+              row.method == "cnn-cpu" ? network::EngineKind::onednn_cpu : network::EngineKind::cuda;
           m = run_limited([&] { return time_cnn(model, image, kind, repeats); }, limit);
         } else {
           const int it = row.method == "irls" ? irls_it : other_it;
           m = run_limited(
-              [&] { return time_solver(row.method, image, it, row.default_count, std::min(repeats, 3)); },
+              [&] {
+                return time_solver(row.method, image, it, row.default_count, std::min(repeats, 3));
+              },
               limit);
         }
         if (m.status == "timeout") m.status = "> " + number(limit) + " s";
@@ -329,9 +333,12 @@ int run_table1(const DriverOptions& o) {
     const auto filters = classic_filters(png, repeats, limit, &installed);
     for (const auto& f : classic) {
       Measured m;
-      if (!installed) m.status = "not installed";
-      else if (!filters.count(f)) m.status = "failed";
-      else m = filters.at(f);
+      if (!installed)
+        m.status = "not installed";
+      else if (!filters.count(f))
+        m.status = "failed";
+      else
+        m = filters.at(f);
       results[{"opencv-" + f, si}] = m;
     }
     progress.item("OpenCV filters " + size + (installed ? "" : " (not installed)"), false);
@@ -346,8 +353,10 @@ int run_table1(const DriverOptions& o) {
   std::vector<std::pair<std::string, int>> all;
   for (const Row& r : rows) all.emplace_back(r.method, r.default_count);
   for (const auto& f : classic) all.emplace_back("opencv-" + f, 1);
-  std::printf("Table 1: running time in ms (median of %d; solvers: %d-%d iterations measured, "
-              "the default count estimated)\n", repeats, irls_it, other_it);
+  std::printf(
+      "Table 1: running time in ms (median of %d; solvers: %d-%d iterations measured, "
+      "the default count estimated)\n",
+      repeats, irls_it, other_it);
   std::printf("machine: %s; CNN: %s\n", machine.c_str(), model_id.c_str());
   std::printf("%-17s", "method");
   for (const auto& [w, h] : sizes) {
@@ -363,19 +372,23 @@ int run_table1(const DriverOptions& o) {
       csv += method + "," + std::to_string(sizes[si].first) + "x" +
              std::to_string(sizes[si].second) + "," + std::to_string(sizes[si].first) + "," +
              std::to_string(sizes[si].second) + "," + m.status + "," +
-             (m.status == "ok" ? number(m.per_iteration) : "") + "," + std::to_string(count) +
-             "," + (m.status == "ok" ? number(m.total) : "") + "," + std::to_string(repeats) + "\n";
+             (m.status == "ok" ? number(m.per_iteration) : "") + "," + std::to_string(count) + "," +
+             (m.status == "ok" ? number(m.total) : "") + "," + std::to_string(repeats) + "\n";
     }
     std::printf("\n");
   }
   for (const auto& [k, v] : notes) std::printf("%s: %s\n", k.c_str(), v.c_str());
-  std::printf("(OpenCV rows: 'not installed' unless CMake found OpenCV with ximgproc, e.g. "
-              "libopencv-contrib-dev, when ismooth was built)\n");
+  std::printf(
+      "(irls: CHOLMOD up to 120000 pixels, PCG above: CHOLMOD's factor would not fit at "
+      "VGA and 720p; '> N s' = abandoned after the time limit)\n");
+  std::printf(
+      "(OpenCV rows: 'not installed' unless CMake found OpenCV with ximgproc, e.g. "
+      "libopencv-contrib-dev, when ismooth was built)\n");
   write_text(dir / "table1.csv", csv);
   write_text(dir / "machine.txt", machine + "\ncnn: " + model_id + "\n");
   plot(o, "table1", dir);
-  std::printf("table1: %d parts cached, %d computed; written to %s\n", cache.hits(),
-              cache.misses(), dir.string().c_str());
+  std::printf("table1: %d parts cached, %d computed; written to %s\n", cache.hits(), cache.misses(),
+              dir.string().c_str());
   return 0;
 }
 

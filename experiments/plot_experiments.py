@@ -221,7 +221,7 @@ def table1(d):
                          for m in methods)], rotation=30, ha="right", fontsize=8)
     ax.set_yscale("log")
     ax.set_ylim(bottom=1e-4)
-    ax.set_ylabel("seconds per image (solvers: default iteration count, estimated)")
+    ax.set_ylabel("seconds per image\n(solvers: default count, estimated)")
     ax.legend(title="size")
     ax.grid(True, axis="y", which="both", alpha=0.3)
     machine = open(os.path.join(d, "machine.txt")).readline().strip()
