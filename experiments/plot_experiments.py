@@ -52,6 +52,13 @@ def fig6(d):
     g = group(rows, ["energy_map", "solver"])
     maps = [m for m in ["l2", "l08", "half"] if any(k[0] == m for k in g)]
     nimg = len({r["image"] for r in rows})
+    # The plotted means, for readers without the per-run records.
+    with open(os.path.join(d, "mean_curves.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["energy_map", "solver", "images", "iteration", "mean_energy"])
+        for (m, solver), runs in sorted(g.items()):
+            for k, e in enumerate(mean_curve(list(runs.values()))):
+                w.writerow([m, solver, len(runs), k, "%.9g" % e])
     fig, axes = plt.subplots(1, len(maps), figsize=(5.2 * len(maps), 4.2), squeeze=False)
     for ax, m in zip(axes[0], maps):
         longest = 1
