@@ -321,8 +321,9 @@ int run_table1(const DriverOptions& o) {
         if (m.status == "timeout") m.status = "> " + number(limit) + " s";
         write_text(file, m.status + "\n" + number(m.per_iteration) + " " + number(m.total) + "\n");
         cache.computed();
-        progress.item(row.method + " " + size + ": " + cell(m, false) + " ms", false,
-                      now_seconds() - t0);
+        progress.item(
+            row.method + " " + size + ": " + cell(m, false) + (m.status == "ok" ? " ms" : ""),
+            false, now_seconds() - t0);
       }
       results[{row.method, si}] = m;
     }
