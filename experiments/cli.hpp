@@ -20,4 +20,7 @@ void add_train_command(CLI::App& app, Action& action);
 /// `ismooth smooth INPUT OUTPUT --model FILE`: smooth with a trained network.
 void add_smooth_command(CLI::App& app, Action& action);
 
+/// `ismooth experiment NAME ...`: the drivers reproducing the paper's figures and tables.
+void add_experiment_command(CLI::App& app, Action& action);
+
 }  // namespace ismooth::cli

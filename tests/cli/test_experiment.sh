@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# `ismooth experiment NAME --quick`, one CTest test per case:
+#
+#   test_experiment.sh ISMOOTH CASE
+#
+# Cases: fig6, fig5_7, adaptive, fig9, table1 (each driver's quick run: its
+# files, CSV columns, the PNG where matplotlib is present, and the orderings
+# that hold by construction), resume (delete a cached part, then Ctrl-C a
+# run midway: reruns reuse the cache and end with the uninterrupted numbers)
+# and no_plot_script (a missing plotting script: warning, numbers, exit 0).
+# The quick runs need no photos: they use scikit-image's samples (synthetic
+# pictures where python3-skimage is absent), downscaled to 48 px.
+set -uo pipefail
+
+tool=${1:?usage: test_experiment.sh ISMOOTH CASE}
+case_name=${2:?usage: test_experiment.sh ISMOOTH CASE}
+tool=$(realpath "$tool") && [[ -x $tool ]] || { echo "FAIL: $1 is not an executable" >&2; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/ismooth-experiment.XXXXXX")
+child=
+cleanup() {
+  [[ -n $child ]] && kill "$child" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work" || exit 1
+export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=passive
+
+fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
+note() { echo "[$case_name] $*"; }
+
+have_mpl=0
+/usr/bin/python3 -c 'import matplotlib' 2>/dev/null && have_mpl=1
+
+# run NAME [flags]: the quick driver into out/, stdout to NAME.out.
+run() {
+  local name=$1
+  shift
+  "$tool" experiment "$name" --quick --out out "$@" >"$name.out" 2>"$name.err" ||
+    { cat "$name.err" >&2; fail "ismooth experiment $name exited with $?"; }
+  cat "$name.out"
+}
+
+header_is() {  # FILE EXPECTED
+  [[ -f $1 ]] || fail "$1 not written"
+  local h
+  h=$(head -1 "$1")
+  [[ $h == "$2" ]] || fail "$1: header '$h', expected '$2'"
+}
+
+png_if_mpl() {
+  if ((have_mpl)); then
+    [[ -s $1 ]] || fail "$1 not written although matplotlib is installed"
+    [[ $(od -An -c -j1 -N3 "$1" | tr -d ' ') == PNG ]] || fail "$1 is not a PNG"
+  else
+    note "matplotlib missing: not checking $1"
+  fi
+}
+
+records='iteration,energy,data,flatten,edge,l2_fraction,energy_change,gradient_norm,step_norm,seconds'
+
+check_fig6() {  # DIR
+  local d=$1
+  header_is "$d/records.csv" "energy_map,solver,image,$records"
+  header_is "$d/summary.csv" \
+    "energy_map,solver,images,max_iterations,mean_initial,mean_after_1,mean_final,mean_seconds"
+  for m in l2 l08 half; do
+    for s in irls adam lbfgs cnn cnn-overfit; do
+      grep -q "^$m,$s," "$d/records.csv" || fail "no $s records for $m"
+    done
+  done
+  # IRLS reaches the all-L2 minimum in one iteration; IRLS never rises on a
+  # fixed map; the over-fitted CNN ends below the trained CNN on its image.
+  awk -F, 'NR > 1 {
+      key = $1 SUBSEP $3
+      if ($2 == "irls") {
+        if ($4 == 1) first[key] = $5
+        if ((key in last) && $5 > last[key] * (1 + 1e-12)) {
+          printf "IRLS energy rose on %s %s at iteration %d: %.17g -> %.17g\n", $1, $3, $4, last[key], $5
+          bad = 1
+        }
+        last[key] = $5
+      }
+      if ($2 == "cnn") cnn[key] = $5
+      if ($2 == "cnn-overfit") over[key] = $5
+    }
+    END {
+      for (k in first) {
+        split(k, p, SUBSEP)
+        if (p[1] == "l2") {
+          rel = (first[k] - last[k]) / last[k]; if (rel < 0) rel = -rel
+          if (rel > 1e-9) { printf "IRLS l2 %s: E(1) %.17g != final %.17g\n", p[2], first[k], last[k]; bad = 1 }
+          n++
+        }
+      }
+      if (n == 0) { print "no IRLS l2 runs"; bad = 1 }
+      for (k in cnn) {
+        split(k, p, SUBSEP)
+        if (!(over[k] < cnn[k])) { printf "CNN-overfit %s %s: %.17g not below the CNN %.17g\n", p[1], p[2], over[k], cnn[k]; bad = 1 }
+      }
+      exit bad
+    }' "$d/records.csv" || fail "an ordering that must hold by construction does not"
+}
+
+case $case_name in
+fig6)
+  run fig6 | tail -20
+  grep -q "E(final)" fig6.out || fail "no table printed"
+  grep -q "33 computed" fig6.out || fail "expected 33 parts computed: $(tail -1 fig6.out)"
+  check_fig6 out/fig6
+  png_if_mpl out/fig6/fig6.png
+  ;;
+adaptive)
+  run adaptive | tail -8
+  header_is out/adaptive/records.csv "solver,image,$records"
+  header_is out/adaptive/summary.csv \
+    "solver,images,mean_initial,mean_final,mean_final_l2_fraction,max_settled_after,mean_seconds"
+  for s in irls adam lbfgs; do grep -q "^$s," out/adaptive/summary.csv || fail "no $s row"; done
+  png_if_mpl out/adaptive/adaptive.png
+  # With an edge term IRLS is left out (it cannot majorise it).
+  "$tool" experiment adaptive --quick --out out --lambda-e 0.1 --no-plot >le.out 2>le.err ||
+    fail "adaptive --lambda-e 0.1 failed"
+  grep -q "^irls," out/adaptive/summary.csv && fail "IRLS run with lambda_e > 0"
+  grep -q "^adam," out/adaptive/summary.csv || fail "no adam row with lambda_e > 0"
+  ;;
+fig5_7)
+  run fig5_7 | tail -8
+  header_is out/fig5_7/cells.csv "row,column,file,energy,initial_energy"
+  [[ $(($(wc -l <out/fig5_7/cells.csv) - 1)) -eq 16 ]] || fail "expected 16 cells"
+  while IFS=, read -r row col file e e0; do
+    [[ $row == row ]] && continue
+    [[ -s out/fig5_7/$file ]] || fail "cell $row/$col: $file missing"
+  done <out/fig5_7/cells.csv
+  png_if_mpl out/fig5_7/fig5_7.png
+  ;;
+fig9)
+  run fig9 | tail -14
+  header_is out/fig9/results.csv \
+    "lambda_e,lambda_f,residual,image,energy,data,flatten,edge,l2_fraction,colour_shift,file"
+  header_is out/fig9/summary.csv "lambda_e,lambda_f,residual,images,mean_energy,mean_colour_shift"
+  [[ $(($(wc -l <out/fig9/summary.csv) - 1)) -eq 10 ]] || fail "expected 10 networks"
+  grep -q ",0,2," out/fig9/summary.csv || fail "no row without residual learning"
+  png_if_mpl out/fig9/fig9.png
+  ;;
+table1)
+  run table1 | tail -16
+  header_is out/table1/table1.csv \
+    "method,size,width,height,status,seconds_per_iteration,iterations_default,seconds_default,repeats"
+  grep -q "machine:" table1.out || fail "no machine line"
+  [[ -s out/table1/machine.txt ]] || fail "no machine.txt"
+  for m in cnn-cpu irls adam lbfgs; do
+    grep -Eq "^$m,64x48,64,48,ok,[0-9.e-]+,[0-9]+,[0-9.e-]+," out/table1/table1.csv ||
+      fail "$m at 64x48 not timed"
+  done
+  for f in L0 FGS RGF BTLF guided bilateral; do
+    grep -q "^opencv-$f,96x72," out/table1/table1.csv || fail "no OpenCV $f row"
+  done
+  grep -q "^cnn-cuda,64x48,64,48," out/table1/table1.csv || fail "no CUDA row"
+  png_if_mpl out/table1/table1.png
+  # A rerun takes every timing from the cache.
+  run table1 >/dev/null
+  grep -q "10 parts cached, 0 computed" table1.out || fail "rerun: $(tail -1 table1.out)"
+  ;;
+resume)
+  # Reference: one uninterrupted run.
+  "$tool" experiment fig6 --quick --out ref --no-plot >ref.out 2>ref.err || fail "reference run"
+  # 1. Delete one finished part: the rerun computes exactly that one.
+  cp -r ref again
+  victim=$(ls again/cache/runs/*-l08-adam-*.csv | head -1)
+  rm "$victim"
+  "$tool" experiment fig6 --quick --out again --no-plot >again.out 2>again.err || fail "rerun"
+  grep -q "32 parts cached, 1 computed" again.out || fail "after deleting a part: $(tail -1 again.out)"
+  cmp -s <(cut -d, -f1-7 ref/fig6/summary.csv) <(cut -d, -f1-7 again/fig6/summary.csv) ||
+    fail "the rerun's numbers differ from the reference"
+  # 2. Ctrl-C midway (after the first network and some runs): exit 130, then
+  # a rerun reuses what was finished and ends with the same numbers.
+  "$tool" experiment fig6 --quick --out cut --no-plot >cut.out 2>cut.err &
+  child=$!
+  for _ in $(seq 1 600); do
+    grep -q "cnn-overfit l08" cut.err 2>/dev/null && break
+    kill -0 "$child" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -INT "$child" 2>/dev/null
+  wait "$child"
+  status=$?
+  child=
+  if [[ $status -eq 0 ]]; then
+    note "the run finished before the interrupt; resume is still checked below"
+  else
+    [[ $status -eq 130 ]] || fail "interrupted run exited with $status, expected 130"
+    grep -q "run the same command again" cut.err || fail "no resume hint after the interrupt"
+  fi
+  ls cut/cache/runs/*.tmp-* >/dev/null 2>&1 && fail "temporary files left behind"
+  "$tool" experiment fig6 --quick --out cut --no-plot >cut2.out 2>cut2.err || fail "resumed run"
+  tail -1 cut2.out
+  cached=$(tail -1 cut2.out | sed -n 's/.*: \([0-9]*\) parts cached.*/\1/p')
+  [[ ${cached:-0} -gt 0 ]] || fail "the resumed run reused nothing: $(tail -1 cut2.out)"
+  cmp -s <(cut -d, -f1-7 ref/fig6/summary.csv) <(cut -d, -f1-7 cut/fig6/summary.csv) ||
+    fail "the resumed run's numbers differ from the uninterrupted run"
+  ;;
+no_plot_script)
+  ISMOOTH_PLOT_SCRIPT=$work/missing.py "$tool" experiment adaptive --quick --out out \
+    >np.out 2>np.err || fail "exit status $? without the plot script"
+  grep -q "warning: .*no figures drawn" np.err || fail "no warning: $(cat np.err)"
+  [[ -s out/adaptive/records.csv ]] || fail "numbers not written"
+  [[ -e out/adaptive/adaptive.png ]] && fail "a figure appeared without the script"
+  ;;
+*)
+  fail "unknown case"
+  ;;
+esac
+note "ok"
