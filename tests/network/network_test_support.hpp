@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "ismooth/image.hpp"
 #include "ismooth/network/parameters.hpp"
 
 namespace ismooth::test {
@@ -88,6 +89,15 @@ inline std::vector<float> random_values(std::size_t n, unsigned seed, double lo,
   std::vector<float> v(n);
   for (float& x : v) x = float(u(rng));
   return v;
+}
+
+/// A (3, h, w) image of uniform random values in [lo, hi).
+inline Image<float> random_image(std::size_t h, std::size_t w, unsigned seed, double lo = 0,
+                                 double hi = 255) {
+  const auto v = random_values(3 * h * w, seed, lo, hi);
+  Image<float> image = make_image<float>(h, w);
+  std::copy(v.begin(), v.end(), image.begin());
+  return image;
 }
 
 /// max |a − ref| / max |ref| (ref in double). 0 if both are all zero.

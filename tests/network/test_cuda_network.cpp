@@ -22,14 +22,6 @@ using namespace ismooth::network;
 using namespace ismooth::test;
 using ismooth::Image;
 
-Image<float> random_image(std::size_t h, std::size_t w, unsigned seed, double lo = 0,
-                          double hi = 255) {
-  const auto v = random_values(3 * h * w, seed, lo, hi);
-  Image<float> image = ismooth::make_image<float>(h, w);
-  std::copy(v.begin(), v.end(), image.begin());
-  return image;
-}
-
 EngineOptions cuda_options(Precision precision = Precision::fp32) {
   EngineOptions o;
   o.kind = EngineKind::cuda;

@@ -16,14 +16,6 @@ using namespace ismooth::network;
 using namespace ismooth::test;
 using ismooth::Image;
 
-Image<float> random_image(std::size_t h, std::size_t w, unsigned seed, double lo = 0,
-                          double hi = 255) {
-  const auto v = random_values(3 * h * w, seed, lo, hi);
-  Image<float> image = ismooth::make_image<float>(h, w);
-  std::copy(v.begin(), v.end(), image.begin());
-  return image;
-}
-
 double max_abs_diff(const Image<float>& a, const Image<float>& b) {
   double d = 0;
   for (std::size_t k = 0; k < a.size(); ++k)

@@ -16,14 +16,6 @@ using ismooth::Image;
 
 constexpr double kTolerance = 1e-4;  // relative, fp32 against float64
 
-Image<float> random_image(std::size_t h, std::size_t w, unsigned seed, double lo = 0,
-                          double hi = 255) {
-  const auto v = random_values(3 * h * w, seed, lo, hi);
-  Image<float> image = ismooth::make_image<float>(h, w);
-  std::copy(v.begin(), v.end(), image.begin());
-  return image;
-}
-
 void write_network(const TempDir& dir, const NetworkConfig& config, const Parameters& params,
                    const Image<float>& input, const Image<float>& grad_output) {
   std::ofstream json(dir / "network.json");

@@ -13,13 +13,6 @@ using namespace ismooth::network;
 
 namespace {
 
-Image<float> random_image(int h, int w, unsigned seed) {
-  Image<float> input = make_image<float>(std::size_t(h), std::size_t(w));
-  const auto values = test::random_values(input.size(), seed, 0, 255);
-  std::copy(values.begin(), values.end(), input.begin());
-  return input;
-}
-
 struct Difference {
   double max_abs = 0, scale = 0;
 };
@@ -116,7 +109,8 @@ TEST_CASE("tiled inference: tiles give the whole-image output (odd sizes, severa
     CAPTURE(c.h);
     CAPTURE(c.w);
     CAPTURE(c.side);
-    const Image<float> input = random_image(c.h, c.w, unsigned(c.h * 1000 + c.w));
+    const Image<float> input =
+        test::random_image(std::size_t(c.h), std::size_t(c.w), unsigned(c.h * 1000 + c.w));
     const Image<float> whole = net->infer(input);
     const TileGrid grid = plan_tiles(config, {c.h, c.w}, c.side);
     CHECK(grid.count() > 1);
@@ -137,7 +131,7 @@ TEST_CASE("tiled inference: a halo below the receptive field changes the result"
   Parameters p = initial_parameters(config, InitScheme::uniform_code, 11);
   test::randomise(p, 12);
   auto net = make_network(config, p);
-  const Image<float> input = random_image(121, 133, 5);
+  const Image<float> input = test::random_image(121, 133, 5);
   TileGrid grid = plan_tiles(config, {121, 133}, 40);
   grid.halo = 2;
   Image<float> tiled;
@@ -150,7 +144,7 @@ TEST_CASE("tiled inference: smooth_with_network tiles over the budget or on requ
   Parameters p = initial_parameters(config, InitScheme::uniform_code, 3);
   test::randomise(p, 4);
   auto net = make_network(config, p);
-  const Image<float> input = random_image(211, 301, 9);
+  const Image<float> input = test::random_image(211, 301, 9);
   InferenceReport whole_report;
   const Image<float> whole = smooth_with_network(*net, input, {}, &whole_report);
   CHECK_FALSE(whole_report.tiled);
