@@ -1,5 +1,6 @@
 # Helpers shared by the CLI test scripts. The caller defines py (Debian's
-# /usr/bin/python3), photo (a sample photograph), have_pil (0/1) and fail.
+# /usr/bin/python3), photo (a sample photograph), have_pil (0/1), tool (the
+# ismooth executable), note and fail.
 # shellcheck shell=bash
 
 # make_image OUT Y0 X0 H W: a crop of the photo, or a synthetic PPM.
@@ -40,4 +41,18 @@ no_leftovers() {
   local left
   left=$(find "$1" -maxdepth 1 -name '*.tmp-*' | head -5)
   [[ -z $left ]] || fail "temporary files left behind: $left"
+}
+
+# expect_ismooth_error WHAT -- ARGS...: `ismooth ARGS` must fail cleanly:
+# exit status exactly 1 and a first stderr line "ismooth: error: ...".
+# (stdout.txt and stderr.txt are left for further checks.)
+expect_ismooth_error() {
+  local what=$1
+  shift 2
+  "$tool" "$@" >stdout.txt 2>stderr.txt
+  local rc=$?
+  note "$what: exit $rc; stderr: $(head -n 2 stderr.txt)"
+  ((rc == 1)) || fail "$what: expected exit status 1, got $rc (command: ismooth $*)"
+  [[ $(head -n 1 stderr.txt) == "ismooth: error:"* ]] ||
+    fail "$what: stderr does not start with 'ismooth: error:': $(cat stderr.txt)"
 }

@@ -65,14 +65,7 @@ EOF
 # expect_error WHAT -- ARGS...: the tool must fail cleanly.
 expect_error() {
   local what=$1
-  shift 2
-  local rc
-  "$tool" "$@" >stdout.txt 2>stderr.txt
-  rc=$?
-  note "$what: exit $rc; stderr: $(head -n 3 stderr.txt)"
-  ((rc == 1)) || fail "$what: expected exit status 1, got $rc (command: ismooth $*)"
-  [[ $(head -n 1 stderr.txt) == "ismooth: error:"* ]] ||
-    fail "$what: stderr does not start with 'ismooth: error:': $(cat stderr.txt)"
+  expect_ismooth_error "$@"
   if grep -q '"total"' stdout.txt; then fail "$what: printed a result: $(cat stdout.txt)"; fi
   no_leftovers .
 }

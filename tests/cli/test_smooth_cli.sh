@@ -34,16 +34,7 @@ if [[ -x $py ]] && $py -c 'import PIL.Image' 2>/dev/null && [[ -f $photo ]]; the
 # make_image, png_size, no_leftovers (need py, photo, have_pil, fail).
 source "$here/common.sh"
 
-expect_error() {  # expect_error WHAT -- ARGS...
-  local what=$1
-  shift 2
-  "$tool" "$@" >stdout.txt 2>stderr.txt
-  local rc=$?
-  note "$what: exit $rc; stderr: $(head -n 2 stderr.txt)"
-  ((rc == 1)) || fail "$what: expected exit status 1, got $rc (command: ismooth $*)"
-  [[ $(head -n 1 stderr.txt) == "ismooth: error:"* ]] ||
-    fail "$what: stderr does not start with 'ismooth: error:': $(cat stderr.txt)"
-}
+expect_error() { expect_ismooth_error "$@"; }
 
 small_model() {  # small_model OUT: a width-4 model from one over-fitting step
   make_image fit.png 100 100 24 24

@@ -56,14 +56,8 @@ EOF
 # expect_error WHAT -- ARGS...: exit 1, "ismooth: error:" first, no output image.
 expect_error() {
   local what=$1
-  shift 2
   rm -f out.png out.jpg
-  "$tool" "$@" >stdout.txt 2>stderr.txt
-  local rc=$?
-  note "$what: exit $rc; stderr: $(head -n 2 stderr.txt)"
-  ((rc == 1)) || fail "$what: expected exit status 1, got $rc (command: ismooth $*)"
-  [[ $(head -n 1 stderr.txt) == "ismooth: error:"* ]] ||
-    fail "$what: stderr does not start with 'ismooth: error:': $(cat stderr.txt)"
+  expect_ismooth_error "$@"
   grep -q 'final_energy' stdout.txt && fail "$what: printed a result: $(cat stdout.txt)"
   [[ ! -e out.png && ! -e out.jpg ]] || fail "$what: an output image was written"
   no_leftovers .

@@ -31,6 +31,9 @@ export OMP_NUM_THREADS=1
 
 fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
 note() { echo "[$case_name] $*"; }
+# expect_ismooth_error (the error cases' rule above); this script's own
+# make_image below replaces common.sh's.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 have_pil=0
 if [[ -x $py ]] && $py -c 'import PIL.Image' 2>/dev/null && [[ -f $photos/chelsea.png ]]; then
@@ -83,16 +86,7 @@ make_fixtures() {
   make_image val/moto.png motorcycle_left.png 180 300 48 48
 }
 
-expect_error() {  # expect_error WHAT -- ARGS...
-  local what=$1
-  shift 2
-  "$tool" "$@" >stdout.txt 2>stderr.txt
-  local rc=$?
-  note "$what: exit $rc; stderr: $(head -n 2 stderr.txt)"
-  ((rc == 1)) || fail "$what: expected exit status 1, got $rc (command: ismooth $*)"
-  [[ $(head -n 1 stderr.txt) == "ismooth: error:"* ]] ||
-    fail "$what: stderr does not start with 'ismooth: error:': $(cat stderr.txt)"
-}
+expect_error() { expect_ismooth_error "$@"; }
 
 # A tiny network, short epochs: every case finishes in seconds.
 TINY=(--width 4 --dilations 1,2 --crop 32 --val-crop 32 --threads 1 --seed 5)
