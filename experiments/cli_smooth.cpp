@@ -41,7 +41,7 @@ struct Args {
   std::string model, device = "cpu", precision = "fp32";
   bool no_postprocess = false, timing = false, recursive = false, quiet = false;
   int threads = 0, tile = 0;
-  double max_memory_mib = 4096;
+  double max_memory_mib = 6144;
 };
 
 struct Job {
@@ -261,7 +261,7 @@ void add_smooth_command(CLI::App& app, Action& action) {
                 "under OUTPUT");
   cmd->add_flag("--quiet,-q", a->quiet, "no progress lines (failures are still reported)");
   cmd->add_option("--max-memory", a->max_memory_mib,
-                  "memory budget per image in MiB (default 4096; 0 = no limit): larger images "
+                  "memory budget per image in MiB (default 6144; 0 = no limit): larger images "
                   "run in tiles with the same result, slower");
   cmd->add_option("--tile", a->tile,
                   "always tile, with N x N pixel tile interiors (plus the network's halo); "
