@@ -3,8 +3,9 @@
 # ismooth executable), note and fail.
 # shellcheck shell=bash
 
-# make_image OUT Y0 X0 H W: a crop of the photo, or a synthetic PPM.
-make_image() {
+# make_photo_crop OUT Y0 X0 H W: an H x W crop of $photo, or (without PIL)
+# a synthetic PPM seeded by the arguments; make_image is the same.
+make_photo_crop() {
   local out=$1 y0=$2 x0=$3 h=$4 w=$5
   if ((have_pil)); then
     $py - "$photo" "$out" "$y0" "$x0" "$h" "$w" <<'EOF' || fail "cannot crop the photo"
@@ -28,6 +29,8 @@ EOF
       print "P6\n$w $h\n255\n", $d;' "$h" "$w" "$y0$x0" >"$out" || fail "cannot write a PPM"
   fi
 }
+
+make_image() { make_photo_crop "$@"; }
 
 # png_size FILE: "W H" from a PNG's IHDR.
 png_size() {

@@ -41,30 +41,11 @@ if [[ -x $py ]] && $py -c 'import PIL.Image' 2>/dev/null && [[ -f $photos/chelse
 fi
 
 # make_image OUT PHOTO Y0 X0 H W: an H x W crop of a sample photo (or a
-# synthetic picture seeded by the arguments).
+# synthetic picture seeded by the arguments; common.sh).
 make_image() {
-  local out=$1 photo=$2 y0=$3 x0=$4 h=$5 w=$6
-  if ((have_pil)); then
-    $py - "$photos/$photo" "$out" "$y0" "$x0" "$h" "$w" <<'EOF' || fail "cannot crop $photo"
-import sys
-from PIL import Image
-src, out, y0, x0, h, w = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:])
-Image.open(src).convert("RGB").crop((x0, y0, x0 + w, y0 + h)).save(out, format="PNG")
-EOF
-  else
-    command -v perl >/dev/null || { echo "SKIP: neither PIL nor perl to make fixtures"; exit 77; }
-    perl -e '
-      my ($h, $w, $seed) = @ARGV; srand($seed);
-      my $d = "";
-      for my $y (0 .. $h - 1) { for my $x (0 .. $w - 1) {
-        my $in = ($y > $h / 4 && $y < 3 * $h / 4 && $x > $w / 4 && $x < 3 * $w / 4);
-        for my $c (0 .. 2) {
-          my $v = $in ? 200 - 40 * $c : 30 + int(150 * $x / $w) + 20 * $c;
-          $v += int(rand(9)) - 4; $v = 0 if $v < 0; $v = 255 if $v > 255;
-          $d .= chr($v);
-        } } }
-      print "P6\n$w $h\n255\n", $d;' "$h" "$w" "$y0$x0" >"$out" || fail "cannot write a PPM"
-  fi
+  local out=$1 name=$2
+  shift 2
+  photo="$photos/$name" make_photo_crop "$out" "$@"
 }
 
 # image_size FILE: "W H" of a PNG (IHDR) or binary PPM.
