@@ -252,6 +252,9 @@ class CudaNetwork final : public DeviceNetwork {
   void ensure_bwd_data(ConvOps& op);
   void ensure_bwd_filter(ConvOps& op);
   void grow_workspace(std::size_t bytes);
+  template <class Perf, class Algo>
+  void adopt_algorithm(const Perf* perf, int count, bool tensor_cores, const char* what,
+                       Algo& algo, cudnnMathType_t& math, std::size_t& workspace, bool& ready);
   void ensure_inference(Plan& plan);
   void ensure_training(Plan& plan);
   void prepare_reduced_filters();
@@ -456,11 +459,31 @@ const Perf* choose(const Perf* perf, int count, bool tensor_cores) {
   return nullptr;
 }
 
-void CudaNetwork::ensure_fwd(ConvOps& op, bool tensor_cores) {
-  if (op.fwd_ready) return;
+// The math type cuDNN's algorithm search (and later the calls) may use.
+void set_search_math(ConvOps& op, bool tensor_cores) {
   check_cudnn(cudnnSetConvolutionMathType(op.conv.d,
                                           tensor_cores ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
               "cudnnSetConvolutionMathType");
+}
+
+// Records the fastest allowed algorithm of a cuDNN search in (algo, math,
+// workspace) and grows the shared workspace to fit it.
+template <class Perf, class Algo>
+void CudaNetwork::adopt_algorithm(const Perf* perf, int count, bool tensor_cores,
+                                  const char* what, Algo& algo, cudnnMathType_t& math,
+                                  std::size_t& workspace, bool& ready) {
+  const Perf* best = choose(perf, count, tensor_cores);
+  require(best != nullptr, "CUDA engine: cuDNN has no ", what, " algorithm for a layer");
+  algo = best->algo;
+  math = math_for(best->mathType, tensor_cores);
+  workspace = best->memory;
+  grow_workspace(workspace);
+  ready = true;
+}
+
+void CudaNetwork::ensure_fwd(ConvOps& op, bool tensor_cores) {
+  if (op.fwd_ready) return;
+  set_search_math(op, tensor_cores);
   cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
   int count = 0;
   if (options_.cuda_benchmark_algorithms)
@@ -473,21 +496,14 @@ void CudaNetwork::ensure_fwd(ConvOps& op, bool tensor_cores) {
                                                        CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &count,
                                                        perf),
                 "cudnnGetConvolutionForwardAlgorithm_v7");
-  const auto* best = choose(perf, count, tensor_cores);
-  require(best != nullptr, "CUDA engine: cuDNN has no forward algorithm for a layer");
-  op.fwd = best->algo;
-  op.fwd_math = math_for(best->mathType, tensor_cores);
-  op.fwd_ws = best->memory;
-  grow_workspace(op.fwd_ws);
-  op.fwd_ready = true;
+  adopt_algorithm(perf, count, tensor_cores, "forward", op.fwd, op.fwd_math,
+                  op.fwd_ws, op.fwd_ready);
 }
 
 void CudaNetwork::ensure_bwd_data(ConvOps& op) {
   if (op.bwd_data_ready) return;
   const bool tensor_cores = train_tf32() || reduced();
-  check_cudnn(cudnnSetConvolutionMathType(op.conv.d,
-                                          tensor_cores ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
-              "cudnnSetConvolutionMathType");
+  set_search_math(op, tensor_cores);
   cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
   int count = 0;
   if (options_.cuda_benchmark_algorithms)
@@ -501,21 +517,14 @@ void CudaNetwork::ensure_bwd_data(ConvOps& op) {
                     cudnn_, op.w.d, op.y.d, op.conv.d, op.x.d,
                     CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &count, perf),
                 "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-  const auto* best = choose(perf, count, tensor_cores);
-  require(best != nullptr, "CUDA engine: cuDNN has no backward-data algorithm for a layer");
-  op.bwd_data = best->algo;
-  op.bwd_data_math = math_for(best->mathType, tensor_cores);
-  op.bwd_data_ws = best->memory;
-  grow_workspace(op.bwd_data_ws);
-  op.bwd_data_ready = true;
+  adopt_algorithm(perf, count, tensor_cores, "backward-data", op.bwd_data, op.bwd_data_math,
+                  op.bwd_data_ws, op.bwd_data_ready);
 }
 
 void CudaNetwork::ensure_bwd_filter(ConvOps& op) {
   if (op.bwd_filter_ready) return;
   const bool tensor_cores = train_tf32();
-  check_cudnn(cudnnSetConvolutionMathType(op.conv.d,
-                                          tensor_cores ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
-              "cudnnSetConvolutionMathType");
+  set_search_math(op, tensor_cores);
   cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
   int count = 0;
   if (options_.cuda_benchmark_algorithms)
@@ -528,13 +537,8 @@ void CudaNetwork::ensure_bwd_filter(ConvOps& op) {
                     cudnn_, op.x.d, op.y.d, op.conv.d, op.w.d,
                     CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &count, perf),
                 "cudnnGetConvolutionBackwardFilterAlgorithm_v7");
-  const auto* best = choose(perf, count, tensor_cores);
-  require(best != nullptr, "CUDA engine: cuDNN has no backward-filter algorithm for a layer");
-  op.bwd_filter = best->algo;
-  op.bwd_filter_math = math_for(best->mathType, tensor_cores);
-  op.bwd_filter_ws = best->memory;
-  grow_workspace(op.bwd_filter_ws);
-  op.bwd_filter_ready = true;
+  adopt_algorithm(perf, count, tensor_cores, "backward-filter", op.bwd_filter, op.bwd_filter_math,
+                  op.bwd_filter_ws, op.bwd_filter_ready);
 }
 
 void CudaNetwork::ensure_inference(Plan& plan) {
