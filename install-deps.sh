@@ -3,6 +3,11 @@
 # Idempotent: when everything is already installed it does nothing (no
 # apt-get update, no network, root not needed); otherwise it must run as
 # root. Note: Debian python3-* modules import only under /usr/bin/python3.
+#
+# Usage: ./install-deps.sh [--opencv]
+#   --opencv  also install OpenCV with its contrib modules (libopencv-dev,
+#             libopencv-contrib-dev), used only by `ismooth experiment table1`
+#             to time the classic filters (reconfigure after installing).
 set -euo pipefail
 
 packages=(
@@ -14,6 +19,12 @@ packages=(
   python3-numpy python3-matplotlib python3-torch python3-pil
   python3-skimage  # also ships the sample photographs used by the main job and the tests
 )
+for arg in "$@"; do
+  case "$arg" in
+    --opencv) packages+=(libopencv-dev libopencv-contrib-dev) ;;
+    *) echo "install-deps: unknown argument '$arg' (usage: $0 [--opencv])" >&2; exit 2 ;;
+  esac
+done
 
 # One dpkg-query for all; unknown packages print nothing (and make it exit 1).
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null || true)

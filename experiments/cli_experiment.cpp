@@ -35,8 +35,8 @@ void add_experiment_command(CLI::App& app, Action& action) {
                   "--quick)");
   cmd->add_option("--out", o->out, "output folder (default out/experiments)");
   cmd->add_option("--max-side", o->max_side,
-                  "downscale test photos to this long side (default: quick 48, fig6/adaptive/fig9 "
-                  "256, fig5_7 320)");
+                  "downscale test photos to this long side (default: quick 48, full " +
+                      std::to_string(experiments::kFullTestSide) + ")");
   cmd->add_option("--count", o->count, "use the first N test photos (default: all; quick 2)");
   cmd->add_option("--threads", *threads, "OpenMP threads (default: OMP_NUM_THREADS or all)");
   cmd->add_flag("--no-plot", o->no_plot, "write the numbers only");
@@ -45,12 +45,13 @@ void add_experiment_command(CLI::App& app, Action& action) {
   cmd->add_option("--lbfgs-iterations", o->lbfgs_iterations, "L-BFGS iterations (default 100)");
   cmd->add_option("--width", o->width, "CNN width (default: quick 8, full 32)");
   cmd->add_option("--blocks", o->blocks, "CNN residual blocks (default: quick 2, full 6)");
-  cmd->add_option("--crop", o->crop, "training crop (default: quick 48, full 128)");
+  cmd->add_option("--crop", o->crop, "training crop (default: quick 48, full " + std::to_string(experiments::kFullCrop) + ")");
   cmd->add_option("--epochs", o->epochs, "training epochs (default: quick 1, full 4)");
   cmd->add_option("--steps-per-epoch", o->steps_per_epoch,
                   "training steps per epoch (default: quick 40, full one per training photo)");
   cmd->add_option("--train-max-side", o->train_max_side,
-                  "short side of the training photos at load (default 256)");
+                  "short side of the training photos at load (default " +
+                      std::to_string(experiments::kFullTrainShortSide) + ")");
   cmd->add_option("--lr", o->lr, "training learning rate (default 0.01)");
   cmd->add_option("--overfit-iterations", o->overfit_iterations,
                   "CNN-overfit Adam iterations (default: quick 15, full 300)");

@@ -291,7 +291,7 @@ network::ImageSet load_training_images(const DriverOptions& o, int quick_side) {
     return network::ImageSet::from_images(images, names, quick_side);
   }
   std::vector<std::string> skipped;
-  const int side = o.train_max_side > 0 ? o.train_max_side : 256;
+  const int side = o.train_max_side > 0 ? o.train_max_side : kFullTrainShortSide;
   auto set = network::ImageSet::load(o.train_images, side, &skipped);
   for (const auto& s : skipped) std::fprintf(stderr, "ismooth: skipped %s\n", s.c_str());
   return set;
@@ -326,7 +326,7 @@ network::NetworkConfig driver_network_config(const DriverOptions& o) {
 NetworkSpec default_network_spec(const DriverOptions& o, const network::ImageSet& train) {
   NetworkSpec s;
   s.config = driver_network_config(o);
-  s.crop = o.crop > 0 ? o.crop : (o.quick ? 48 : 128);
+  s.crop = o.crop > 0 ? o.crop : (o.quick ? 48 : kFullCrop);
   s.epochs = o.epochs > 0 ? o.epochs : (o.quick ? 1 : 4);
   s.steps_per_epoch = o.steps_per_epoch >= 0 ? o.steps_per_epoch
                       : o.quick              ? 40
@@ -347,7 +347,7 @@ network::Model trained_network(const DriverOptions& o, ResultCache& cache, const
   network::TrainerOptions t;
   // The load scale of the training photos (load_training_images), recorded
   // in the settings the cache key and the checkpoint compare.
-  t.max_short_side = o.train_images.empty() ? 64 : (o.train_max_side > 0 ? o.train_max_side : 256);
+  t.max_short_side = o.train_images.empty() ? 64 : (o.train_max_side > 0 ? o.train_max_side : kFullTrainShortSide);
   t.crop = spec.crop;
   t.epochs = spec.epochs;
   t.steps_per_epoch = spec.steps_per_epoch;

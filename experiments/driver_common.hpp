@@ -31,6 +31,14 @@ namespace ismooth::experiments {
 
 namespace fs = std::filesystem;
 
+/// The full (non-quick) runs' default sizes, chosen so that every driver
+/// finishes within about an hour on the 2-core reference machine
+/// (docs/reproduction.md): test photos downscaled to this long side, training
+/// photos loaded at this short side, training crops of this side.
+inline constexpr int kFullTestSide = 128;
+inline constexpr int kFullTrainShortSide = 128;
+inline constexpr int kFullCrop = 96;
+
 /// Options common to every driver (flags of `ismooth experiment`).
 struct DriverOptions {
   std::string name;          ///< fig6, fig5_7, adaptive, fig9, table1

@@ -35,7 +35,7 @@ int settled_after(const Summary& s, double tol) {
 int run_adaptive(const DriverOptions& o) {
   const fs::path dir = fs::path(o.out) / "adaptive";
   fs::create_directories(dir);
-  const auto images = load_test_images(o, o.quick ? 48 : 256);
+  const auto images = load_test_images(o, o.quick ? 48 : kFullTestSide);
   ResultCache runs(o.out, "runs");
   const SolverBudget budget = solver_budget(o);
   EnergySpec energy{"adaptive", PMapKind::adaptive, solver_study_params(PMapKind::adaptive)};

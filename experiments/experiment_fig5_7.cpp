@@ -26,7 +26,7 @@ CachedModel fixed_energy_network(const DriverOptions& o, ResultCache& nets,
 int run_fig5_7(const DriverOptions& o) {
   const fs::path dir = fs::path(o.out) / "fig5_7";
   fs::create_directories(dir / "cells");
-  const int side = o.max_side > 0 ? o.max_side : (o.quick ? 48 : 256);
+  const int side = o.max_side > 0 ? o.max_side : (o.quick ? 48 : kFullTestSide);
   TestImage photo;
   if (!o.photo.empty()) {
     photo = load_photo(o.photo, side);

@@ -33,7 +33,7 @@ CachedModel fixed_energy_network(const DriverOptions& o, ResultCache& nets,
 int run_fig6(const DriverOptions& o) {
   const fs::path dir = fs::path(o.out) / "fig6";
   fs::create_directories(dir);
-  const auto images = load_test_images(o, o.quick ? 48 : 256);
+  const auto images = load_test_images(o, o.quick ? 48 : kFullTestSide);
   const auto train = load_training_images(o, 64);
   ResultCache runs(o.out, "runs"), nets(o.out, "networks");
   const SolverBudget budget = solver_budget(o);

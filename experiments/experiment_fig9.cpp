@@ -35,7 +35,7 @@ struct Setting {
 int run_fig9(const DriverOptions& o) {
   const fs::path dir = fs::path(o.out) / "fig9";
   fs::create_directories(dir / "cells");
-  const auto images = load_test_images(o, o.quick ? 48 : 256);
+  const auto images = load_test_images(o, o.quick ? 48 : kFullTestSide);
   const auto train = load_training_images(o, 64);
   ResultCache runs(o.out, "runs"), nets(o.out, "networks");
   const SolverBudget budget = solver_budget(o);

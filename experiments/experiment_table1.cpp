@@ -384,8 +384,8 @@ int run_table1(const DriverOptions& o) {
       "(irls: CHOLMOD up to 120000 pixels, PCG above: CHOLMOD's factor would not fit at "
       "VGA and 720p; '> N s' = abandoned after the time limit)\n");
   std::printf(
-      "(OpenCV rows: 'not installed' unless CMake found OpenCV with ximgproc, e.g. "
-      "libopencv-contrib-dev, when ismooth was built)\n");
+      "(OpenCV rows: 'not installed' unless CMake found OpenCV with ximgproc when ismooth "
+      "was configured: ./install-deps.sh --opencv, then reconfigure)\n");
   write_text(dir / "table1.csv", csv);
   write_text(dir / "machine.txt", machine + "\ncnn: " + model_id + "\n");
   plot(o, "table1", dir);
