@@ -73,9 +73,14 @@ void add_experiment_command(CLI::App& app, Action& action) {
   cmd->add_option(
       "--time-limit", o->time_limit,
       "table1: seconds per measured item before it is abandoned (default 300; quick 30)");
+  cmd->add_option("--device", o->device,
+                  "engine of the networks trained, over-fitted and run: cpu (oneDNN; default) or "
+                  "cuda (needs a CUDA build and a GPU); table1 times every engine present")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
   cmd->callback([o, threads, &action] {
     action = [o, threads] {
       if (*threads > 0) omp_set_num_threads(*threads);
+      experiments::driver_engine(o->device);  // fail before any work if it cannot run
       experiments::install_interrupt_handlers();
       try {
         if (o->name == "fig6") return experiments::run_fig6(*o);

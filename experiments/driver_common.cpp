@@ -341,6 +341,17 @@ EnergyParams solver_study_params(PMapKind kind) {
   return p;
 }
 
+network::EngineOptions driver_engine(const std::string& device) {
+  network::EngineOptions e;
+  if (device == "cuda")
+    e.kind = network::EngineKind::cuda;
+  else
+    require(device == "cpu", "--device ", device, ": expected cpu or cuda");
+  std::string why;
+  require(network::engine_available(e.kind, &why), "--device ", device, ": ", why);
+  return e;
+}
+
 network::Model trained_network(const DriverOptions& o, ResultCache& cache, const NetworkSpec& spec,
                                const network::ImageSet& train, Progress& progress,
                                std::string* id) {
@@ -357,8 +368,12 @@ network::Model trained_network(const DriverOptions& o, ResultCache& cache, const
   t.params = spec.params;
   t.pmap = spec.pmap;
   t.adam.learning_rate = spec.lr;
+  t.engine = driver_engine(o.device);
   Settings s;
   for (const auto& [k, v] : network::training_settings(t, train, nullptr)) s.add(k, v);
+  // Engines differ in rounding (TF32 on CUDA): their networks are kept apart.
+  // The CPU adds nothing, so the keys of earlier CPU runs stay valid.
+  if (o.device != "cpu") s.add("device", o.device);
   s.add("epochs", std::to_string(spec.epochs));  // not among the resumable settings
   const fs::path model_path = cache.path(spec.label, s, ".model");
   if (id) *id = model_path.filename().string();

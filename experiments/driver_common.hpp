@@ -22,6 +22,7 @@
 #include "ismooth/energy_params.hpp"
 #include "ismooth/image.hpp"
 #include "ismooth/network/model_file.hpp"
+#include "ismooth/network/network.hpp"
 #include "ismooth/network/network_config.hpp"
 #include "ismooth/network/training_data.hpp"
 #include "ismooth/presets.hpp"
@@ -65,7 +66,14 @@ struct DriverOptions {
   int repeats = 0;
   double time_limit = 0;
   double lambda_e = 0;  ///< adaptive: λ_e of the adaptive energy (IRLS needs 0)
+  /// Engine of every network the drivers train, over-fit and run: cpu
+  /// (oneDNN) or cuda. table1 times every engine present whatever this says.
+  std::string device = "cpu";
 };
+
+/// The engine of --device; throws ismooth::Error, before any work, for an
+/// unknown name or when the engine cannot run here (no CUDA build, no GPU).
+network::EngineOptions driver_engine(const std::string& device);
 
 /// Ctrl-C / SIGTERM: set once; drivers stop between parts and the trainer
 /// checkpoints. interrupted() polls it.

@@ -25,6 +25,7 @@ SolverBudget solver_budget(const DriverOptions& o) {
   b.overfit = o.overfit_iterations > 0 ? o.overfit_iterations : (o.quick ? 15 : 300);
   b.overfit_from_trained = o.overfit_from != "scratch";
   b.overfit_lr = o.overfit_lr > 0 ? o.overfit_lr : (b.overfit_from_trained ? 1e-3 : 1e-2);
+  b.device = o.device;
   return b;
 }
 
@@ -75,7 +76,8 @@ Summary run_solver(const std::string& solver, const SmoothingEnergy<float>& ener
     // The raw network output T255, whose energy the training minimised (the
     // gain-matching post-processing is for display, not part of the energy).
     const auto t0 = std::chrono::steady_clock::now();
-    auto net = network::make_network(model->model.config, model->model.parameters);
+    auto net = network::make_network(model->model.config, model->model.parameters,
+                                     driver_engine(b.device));
     net->infer(energy.input(), t);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -99,6 +101,7 @@ Summary run_solver(const std::string& solver, const SmoothingEnergy<float>& ener
   }
   o.max_iterations = b.overfit;
   o.adam.learning_rate = b.overfit_lr;
+  o.engine = driver_engine(b.device);
   o.interrupt = interrupt_flag();
   return network::overfit_network(o, energy, t);
 }
@@ -123,6 +126,8 @@ Settings run_settings(const TestImage& image, const EnergySpec& energy, const st
         .add("lr", budget.overfit_lr)
         .add("from", budget.overfit_from_trained ? "trained" : "scratch");
   if ((solver == "cnn" || solver == "cnn-overfit") && model) s.add("model", model->id);
+  if ((solver == "cnn" || solver == "cnn-overfit") && budget.device != "cpu")
+    s.add("device", budget.device);
   return s;
 }
 

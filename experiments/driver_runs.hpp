@@ -32,6 +32,7 @@ struct SolverBudget {
   int irls = 10, adam = 100, lbfgs = 100, overfit = 300;
   double overfit_lr = 1e-3;
   bool overfit_from_trained = true;
+  std::string device = "cpu";  ///< engine of the cnn and cnn-overfit runs (--device)
 };
 SolverBudget solver_budget(const DriverOptions& o);
 

@@ -197,7 +197,7 @@ def fig9(d):
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(labels, fontsize=7)
     ax.set_xscale("log")
-    ax.set_xlabel("mean colour shift |mean(T)-mean(I)| (0-255)")
+    ax.set_xlabel("mean colour shift\n|mean(T) - mean(I)|, 0-255", fontsize=8)
     ax.set_title("colour attenuation", fontsize=8)
     fig.suptitle("Fig. 9 (reproduction): λe / λf grid and residual-learning ablation "
                  "(raw CNN output, mean over test images)")

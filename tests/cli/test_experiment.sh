@@ -7,7 +7,8 @@
 # files, CSV columns, the PNG where matplotlib is present, and the orderings
 # that hold by construction), resume (delete a cached part, then Ctrl-C a
 # run midway: reruns reuse the cache and end with the uninterrupted numbers)
-# and no_plot_script (a missing plotting script: warning, numbers, exit 0).
+# no_plot_script (a missing plotting script: warning, numbers, exit 0) and
+# device (--device: refused names, cuda on a GPU or a clear refusal).
 # The quick runs need no photos: they use scikit-image's samples (synthetic
 # pictures where python3-skimage is absent), downscaled to 48 px.
 set -uo pipefail
@@ -197,6 +198,27 @@ resume)
   [[ ${cached:-0} -gt 0 ]] || fail "the resumed run reused nothing: $(tail -1 cut2.out)"
   cmp -s <(cut -d, -f1-7 ref/fig6/summary.csv) <(cut -d, -f1-7 cut/fig6/summary.csv) ||
     fail "the resumed run's numbers differ from the uninterrupted run"
+  ;;
+device)
+  # --device: unknown names are refused; cuda either runs (a CUDA build on a
+  # GPU: its networks and CNN runs are cached apart from the CPU ones) or
+  # fails before any work with the reason (no CUDA build, no device).
+  "$tool" experiment fig6 --quick --out bad --device tpu >bad.out 2>bad.err &&
+    fail "--device tpu accepted"
+  grep -q "device" bad.err || fail "--device tpu: $(cat bad.err)"
+  [[ -e bad ]] && fail "--device tpu: output written"
+  if "$tool" experiment fig6 --quick --out gpu --no-plot --device cuda >gpu.out 2>gpu.err; then
+    note "CUDA engine present: the quick fig6 ran on the GPU"
+    [[ $(ls gpu/cache/networks/*.model | wc -l) -eq 3 ]] || fail "expected 3 GPU networks"
+    # The same run on the CPU shares only the solver runs (6 per energy).
+    "$tool" experiment fig6 --quick --out gpu --no-plot >cpu.out 2>cpu.err || fail "CPU rerun"
+    grep -q "18 parts cached, 15 computed" cpu.out ||
+      fail "the CPU run should reuse exactly the 18 solver runs: $(tail -1 cpu.out)"
+  else
+    grep -q "ismooth: error: --device cuda: " gpu.err || fail "--device cuda: $(cat gpu.err)"
+    [[ -e gpu ]] && fail "--device cuda failed but wrote output"
+    note "$(cat gpu.err)"
+  fi
   ;;
 no_plot_script)
   ISMOOTH_PLOT_SCRIPT=$work/missing.py "$tool" experiment adaptive --quick --out out \
