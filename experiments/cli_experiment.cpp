@@ -73,6 +73,10 @@ void add_experiment_command(CLI::App& app, Action& action) {
   cmd->add_option(
       "--time-limit", o->time_limit,
       "table1: seconds per measured item before it is abandoned (default 300; quick 30)");
+  cmd->add_option("--gradient", o->gradient,
+                  "gradient the trained networks descend: clipped (default, as the authors "
+                  "trained) or exact (energy.md section 10)")
+      ->check(CLI::IsMember({"clipped", "exact"}));
   cmd->add_option("--device", o->device,
                   "engine of the networks trained, over-fitted and run: cpu (oneDNN; default) or "
                   "cuda (needs a CUDA build and a GPU); table1 times every engine present")

@@ -366,6 +366,7 @@ network::Model trained_network(const DriverOptions& o, ResultCache& cache, const
   t.config = spec.config;
   t.preset = Preset::smoothing;
   t.params = spec.params;
+  t.params.gradient = o.gradient == "exact" ? GradientMode::exact : GradientMode::clipped;
   t.pmap = spec.pmap;
   t.adam.learning_rate = spec.lr;
   t.engine = driver_engine(o.device);

@@ -69,6 +69,9 @@ struct DriverOptions {
   /// Engine of every network the drivers train, over-fit and run: cpu
   /// (oneDNN) or cuda. table1 times every engine present whatever this says.
   std::string device = "cpu";
+  /// Gradient the trained networks descend: clipped (the authors' training,
+  /// default) or exact (energy.md §10). Over-fitting always uses the exact one.
+  std::string gradient = "clipped";
 };
 
 /// The engine of --device; throws ismooth::Error, before any work, for an

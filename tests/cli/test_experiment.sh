@@ -109,6 +109,15 @@ fig6)
   grep -q "33 computed" fig6.out || fail "expected 33 parts computed: $(tail -1 fig6.out)"
   check_fig6 out/fig6
   png_if_mpl out/fig6/fig6.png
+  # --gradient exact trains other networks (3), so their CNN and CNN-overfit
+  # runs (12) are new; the 18 solver runs come from the cache.
+  cp out/fig6/summary.csv clipped.csv
+  run fig6 --gradient exact --no-plot >/dev/null
+  grep -q "18 parts cached, 15 computed" fig6.out ||
+    fail "--gradient exact: $(tail -1 fig6.out)"
+  grep "^l2,cnn," out/fig6/summary.csv | cmp -s - <(grep "^l2,cnn," clipped.csv) &&
+    fail "--gradient exact: the same CNN energy as the clipped run"
+  check_fig6 out/fig6
   ;;
 adaptive)
   run adaptive | tail -8
