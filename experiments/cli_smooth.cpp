@@ -262,10 +262,11 @@ void add_smooth_command(CLI::App& app, Action& action) {
   cmd->add_flag("--quiet,-q", a->quiet, "no progress lines (failures are still reported)");
   cmd->add_option("--max-memory", a->max_memory_mib,
                   "memory budget per image in MiB (default 6144; 0 = no limit): larger images "
-                  "run in tiles with the same result, slower");
+                  "run in tiles with the same result, slower (CPU engine; the CUDA engine runs "
+                  "whole images)");
   cmd->add_option("--tile", a->tile,
                   "always tile, with N x N pixel tile interiors (plus the network's halo); "
-                  "0 = only when over --max-memory");
+                  "0 = only when over --max-memory (CPU engine only)");
   cmd->add_option("--threads", a->threads, "OpenMP threads (default: OMP_NUM_THREADS or all)");
   cmd->add_option("--device", a->device,
                   "cpu (oneDNN; default) or cuda (needs a CUDA build and a GPU)");

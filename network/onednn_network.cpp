@@ -100,6 +100,7 @@ class OnednnNetwork final : public Network {
 
   const NetworkConfig& config() const override { return config_; }
   EngineKind kind() const override { return EngineKind::onednn_cpu; }
+  bool supports_tiling() const override { return true; }
 
   std::string engine_info() const override {
     const dnnl::version_t* v = dnnl::version();

@@ -173,3 +173,62 @@ TEST_CASE("tiled inference: smooth_with_network tiles over the budget or on requ
   bad.tile = -1;
   CHECK_THROWS_AS(smooth_with_network(*net, input, bad), Error);
 }
+
+namespace {
+
+// An engine without tiling hooks (like the CUDA engine): the oneDNN engine
+// behind the Network interface with supports_tiling() false and the base
+// class's throwing forward_to_layer / infer_with_statistics.
+class WholeImageOnly final : public Network {
+ public:
+  explicit WholeImageOnly(std::unique_ptr<Network> inner) : inner_(std::move(inner)) {}
+  const NetworkConfig& config() const override { return inner_->config(); }
+  EngineKind kind() const override { return EngineKind::cuda; }
+  std::string engine_info() const override { return "whole images only"; }
+  void set_parameters(const Parameters& p) override { inner_->set_parameters(p); }
+  const Parameters& parameters() const override { return inner_->parameters(); }
+  void infer(const Image<float>& in, Image<float>& out) override {
+    ++whole_calls;
+    inner_->infer(in, out);
+  }
+  void forward(const Image<float>& in, Image<float>& out) override { inner_->forward(in, out); }
+  void backward(const Image<float>& g, Parameters& grads, Image<float>* gi) override {
+    inner_->backward(g, grads, gi);
+  }
+  std::size_t workspace_bytes() const override { return inner_->workspace_bytes(); }
+  void clear_cache() override { inner_->clear_cache(); }
+  std::map<std::string, double> timings() const override { return inner_->timings(); }
+  void reset_timings() override { inner_->reset_timings(); }
+  int whole_calls = 0;
+
+ private:
+  std::unique_ptr<Network> inner_;
+};
+
+}  // namespace
+
+TEST_CASE("tiled inference: engines without tiling run whole images and refuse a forced tile") {
+  const NetworkConfig config = NetworkConfig::tiny(8, {1, 2});
+  Parameters p = initial_parameters(config, InitScheme::uniform_code, 3);
+  test::randomise(p, 4);
+  auto cpu = make_network(config, p);
+  CHECK(cpu->supports_tiling());
+  WholeImageOnly net(make_network(config, p));
+  CHECK_FALSE(net.supports_tiling());
+  const Image<float> input = test::random_image(61, 47, 12);
+  const Image<float> reference = smooth_with_network(*cpu, input, {});
+
+  // A host-memory budget far below the estimate: still one whole-image pass.
+  InferenceOptions budget;
+  budget.max_memory_bytes = 1;
+  InferenceReport r;
+  const Image<float> t = smooth_with_network(net, input, budget, &r);
+  CHECK_FALSE(r.tiled);
+  CHECK(net.whole_calls == 1);
+  CHECK(compare(t, reference).max_abs == 0);
+
+  InferenceOptions forced;
+  forced.tile = 16;
+  CHECK_THROWS_WITH_AS(smooth_with_network(net, input, forced),
+                       doctest::Contains("is not implemented by the cuda engine"), Error);
+}

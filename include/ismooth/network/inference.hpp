@@ -50,6 +50,8 @@ struct InferenceOptions {
   /// tiles sized to fit (same result, more time). 0 = no budget: never tile
   /// unless `tile` says so. Default 6144 MiB: a 12 MP photo runs whole with
   /// the shipped width-32 model (4.6 GiB), the paper's network is tiled there.
+  /// Host memory: ignored by engines without tiling (Network::supports_tiling;
+  /// the CUDA engine), which run whole images.
   std::size_t max_memory_bytes = std::size_t(6144) << 20;
   /// > 0: always tile, with interiors of this many pixels per side (rounded
   /// up to even; the halo comes on top), whatever the budget. For tests and

@@ -119,6 +119,10 @@ class Network {
   /// statistics BN would take). `statistics` has one entry per layer (those of
   /// layers without BN and from `layer` on are ignored). The default throws
   /// ismooth::Error (engine without tiling support).
+  /// Whether forward_to_layer and infer_with_statistics are implemented, i.e.
+  /// whether smooth_with_network can tile (the oneDNN engine; the CUDA engine
+  /// runs whole images).
+  virtual bool supports_tiling() const { return false; }
   virtual ActivationView forward_to_layer(const Image<float>& input,
                                           const std::vector<BatchNormStatistics>& statistics,
                                           std::size_t layer);
