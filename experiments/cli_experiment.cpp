@@ -45,7 +45,9 @@ void add_experiment_command(CLI::App& app, Action& action) {
   cmd->add_option("--lbfgs-iterations", o->lbfgs_iterations, "L-BFGS iterations (default 100)");
   cmd->add_option("--width", o->width, "CNN width (default: quick 8, full 32)");
   cmd->add_option("--blocks", o->blocks, "CNN residual blocks (default: quick 2, full 6)");
-  cmd->add_option("--crop", o->crop, "training crop (default: quick 48, full " + std::to_string(experiments::kFullCrop) + ")");
+  cmd->add_option(
+      "--crop", o->crop,
+      "training crop (default: quick 48, full " + std::to_string(experiments::kFullCrop) + ")");
   cmd->add_option("--epochs", o->epochs, "training epochs (default: quick 1, full 4)");
   cmd->add_option("--steps-per-epoch", o->steps_per_epoch,
                   "training steps per epoch (default: quick 40, full one per training photo)");

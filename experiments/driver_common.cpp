@@ -358,7 +358,8 @@ network::Model trained_network(const DriverOptions& o, ResultCache& cache, const
   network::TrainerOptions t;
   // The load scale of the training photos (load_training_images), recorded
   // in the settings the cache key and the checkpoint compare.
-  t.max_short_side = o.train_images.empty() ? 64 : (o.train_max_side > 0 ? o.train_max_side : kFullTrainShortSide);
+  t.max_short_side =
+      o.train_images.empty() ? 64 : (o.train_max_side > 0 ? o.train_max_side : kFullTrainShortSide);
   t.crop = spec.crop;
   t.epochs = spec.epochs;
   t.steps_per_epoch = spec.steps_per_epoch;

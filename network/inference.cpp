@@ -59,10 +59,11 @@ Image<float> smooth_with_network(Network& net, const Image<float>& input,
   // the host memory the budget is about) runs whole images; a GPU out of
   // memory is its own clear error. Only an explicit tile size is refused.
   if (options.tile > 0 && !net.supports_tiling())
-    fail("smooth_with_network: tiled inference (tile ", options.tile, ") is not implemented by the ",
-         to_string(net.kind()), " engine, which runs whole images; use the CPU engine to tile");
-  r.tiled = options.tile > 0 ||
-            (net.supports_tiling() && budget > 0 && r.whole_image_bytes > budget);
+    fail("smooth_with_network: tiled inference (tile ", options.tile,
+         ") is not implemented by the ", to_string(net.kind()),
+         " engine, which runs whole images; use the CPU engine to tile");
+  r.tiled =
+      options.tile > 0 || (net.supports_tiling() && budget > 0 && r.whole_image_bytes > budget);
   if (r.tiled) {
     // The whole input and output stay in memory beside one tile's inference.
     const double images = 2.0 * kChannels * sizeof(float) * pixels;
