@@ -108,6 +108,13 @@ fig6)
   grep -q "E(final)" fig6.out || fail "no table printed"
   grep -q "33 computed" fig6.out || fail "expected 33 parts computed: $(tail -1 fig6.out)"
   check_fig6 out/fig6
+  header_is out/fig6/orderings.csv "energy_map,images,irls_le_adam,irls_le_lbfgs,cnn_above_irls_and_adam,overfit_below_cnn,adam_over_irls_min,adam_over_irls_max,lbfgs_over_irls_min,lbfgs_over_irls_max,cnn_over_irls_min,cnn_over_irls_max,overfit_over_irls_min,overfit_over_irls_max"
+  # Its counts hold what holds by construction: the over-fitted CNN ends
+  # below the trained one on every image; IRLS's all-L2 result is the exact
+  # minimiser, so Adam (15 steps) cannot end below it.
+  awk -F, 'NR > 1 && ($2 != 2 || $6 != 2) { print "orderings: " $0; bad = 1 }
+           NR > 1 && $1 == "l2" && ($3 != 2 || $7 < 1) { print "l2: " $0; bad = 1 }
+           END { exit bad || NR != 4 }' out/fig6/orderings.csv || fail "orderings.csv"
   png_if_mpl out/fig6/fig6.png
   # --gradient exact trains other networks (3), so their CNN and CNN-overfit
   # runs (12) are new; the 18 solver runs come from the cache.
