@@ -2,7 +2,7 @@
 #include "ismooth/network/network.hpp"
 
 #include "ismooth/error.hpp"
-#include "onednn_network.hpp"
+#include "onednn/onednn_network.hpp"
 #if defined(ISMOOTH_HAVE_CUDA)
 #include "cuda/cuda_network.hpp"
 #endif

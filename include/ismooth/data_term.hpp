@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "ismooth/image.hpp"
-#include "ismooth/solvers/majoriser.hpp"
+#include "ismooth/majoriser.hpp"
 
 namespace ismooth {
 

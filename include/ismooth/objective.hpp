@@ -80,7 +80,7 @@ double evaluate_with_gradient(const F& f, const X& x, X& g) {
   }
 }
 
-/// Terms that provide a quadratic majoriser of type Q (IRLS, solvers/majoriser.hpp).
+/// Terms that provide a quadratic majoriser of type Q (IRLS, majoriser.hpp).
 template <class F, class X, class Q>
 concept HasMajorise = requires(const F& f, const X& x, Q& q) { f.Majorise(x, q); };
 
@@ -129,7 +129,7 @@ class WeightedSum {
   }
 
   /// Σ_k weight_k · (majoriser of term_k) when every term has a Majorise
-  /// member (solvers/majoriser.hpp), so IRLS minimises sums with users' terms
+  /// member (majoriser.hpp), so IRLS minimises sums with users' terms
   /// unchanged. Weights must be ≥ 0: a negatively weighted upper bound is a
   /// lower bound. Q is QuadraticMajoriser; empty_like and add_scaled are
   /// found next to it.

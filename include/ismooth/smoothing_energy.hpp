@@ -79,7 +79,7 @@ class SmoothingEnergy {
   void Gradient(const Image<Scalar>& t, Image<Scalar>& g) const { EvaluateWithGradient(t, g); }
 
   /// IRLS majoriser of E at T⁰ = t (energy.md §11, paper Sec. 5.1;
-  /// solvers/majoriser.hpp): E_d + λ_f·(bound of E_f), the L2 mask computed
+  /// majoriser.hpp): E_d + λ_f·(bound of E_f), the L2 mask computed
   /// from t (so the adaptive map follows the iterate, as in the paper):
   ///     A_c = (2/(3N))·[I + λ_f·L_c(T⁰)],  b_c = (2/(3N))·I_c.
   /// One matrix for the three channels when every pair in use has p = 2

@@ -8,7 +8,7 @@
 
 #include "ismooth/network/network.hpp"
 #include "network_test_support.hpp"
-#include "onednn_network.hpp"
+#include "onednn/onednn_network.hpp"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "cpu_kernels.hpp"
+#include "onednn/cpu_kernels.hpp"
 #include "network_test_support.hpp"
-#include "onednn_conv.hpp"
+#include "onednn/onednn_conv.hpp"
 
 namespace {
 

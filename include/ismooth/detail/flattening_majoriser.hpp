@@ -36,7 +36,7 @@
 #include <vector>
 
 #include "ismooth/detail/flattening_kernel.hpp"
-#include "ismooth/solvers/majoriser.hpp"
+#include "ismooth/majoriser.hpp"
 
 namespace ismooth::detail {
 

@@ -40,7 +40,7 @@
 
 #include "ismooth/network/network_config.hpp"
 #include "ismooth/network/parameters.hpp"
-#include "ismooth/solvers/summary.hpp"
+#include "ismooth/summary.hpp"
 
 namespace ismooth::network {
 

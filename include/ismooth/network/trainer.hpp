@@ -3,7 +3,7 @@
 /// Training the smoothing network with the energy as its loss (paper Sec. 3.3,
 /// spec/network.md), and over-fitting it to one image (the paper's
 /// "CNN-overfit" solver of Sec. 5.2). Both return the same Summary as the
-/// per-image solvers (solvers/summary.hpp), one record per iteration, so an
+/// per-image solvers (summary.hpp), one record per iteration, so an
 /// experiment plots them beside IRLS, Adam and L-BFGS.
 ///
 ///     TrainerOptions o;  o.config = NetworkConfig::tiny(16, {2, 2, 1, 1});
@@ -63,7 +63,7 @@
 #include "ismooth/network/network.hpp"
 #include "ismooth/network/training_data.hpp"
 #include "ismooth/presets.hpp"
-#include "ismooth/solvers/summary.hpp"
+#include "ismooth/summary.hpp"
 
 namespace ismooth::network {
 

@@ -19,7 +19,7 @@
 /// Automatic choice (`LinearSolver::automatic`): CHOLMOD when H·W ≤
 /// `cholmod_max_pixels` (default 120 000, e.g. 400×300), PCG above. Measured
 /// with the paper's h = 21 window, all-L0.8 map, on a photo
-/// (experiments/bench_solvers.cpp; 2 shared cores, OpenBLAS, so times are
+/// (experiments/bench/bench_solvers.cpp; 2 shared cores, OpenBLAS, so times are
 /// upper bounds): CHOLMOD was faster at every size measured (10 iterations:
 /// 96² 11 s vs PCG 17 s, 160² 78 s vs 277 s; at 224² in 60–90 s CHOLMOD
 /// did 5 iterations, E 1173 → 296, PCG 2, E → 383), because Jacobi-PCG
@@ -68,7 +68,7 @@
 #include <string>
 
 #include "ismooth/solvers/cholmod_solver.hpp"
-#include "ismooth/solvers/majoriser.hpp"
+#include "ismooth/majoriser.hpp"
 #include "ismooth/solvers/solve_common.hpp"
 #include "ismooth/solvers/sparse_solver.hpp"
 

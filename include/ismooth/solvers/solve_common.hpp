@@ -18,7 +18,7 @@
 
 #include "ismooth/error.hpp"
 #include "ismooth/objective.hpp"
-#include "ismooth/solvers/summary.hpp"
+#include "ismooth/summary.hpp"
 
 namespace ismooth {
 

@@ -23,7 +23,7 @@
 #include <variant>
 
 #include "ismooth/error.hpp"
-#include "ismooth/solvers/majoriser.hpp"
+#include "ismooth/majoriser.hpp"
 
 namespace ismooth {
 

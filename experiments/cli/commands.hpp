@@ -1,0 +1,34 @@
+#pragma once
+// The subcommands of the ismooth tool. Each registers its options on the
+// CLI11 app and returns the action to run once parsing succeeded.
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "ismooth/network/network.hpp"
+
+namespace ismooth::cli {
+
+using Action = std::function<int()>;
+
+/// `ismooth energy INPUT OUTPUT ...`: the energy of OUTPUT as a smoothing of INPUT.
+void add_energy_command(CLI::App& app, Action& action);
+/// `ismooth edges INPUT --out B.png [--texture]`: edge maps as 0/255 PNG.
+void add_edges_command(CLI::App& app, Action& action);
+/// `ismooth solve INPUT OUTPUT --solver irls|adam|lbfgs ...`: per-image minimisation.
+void add_solve_command(CLI::App& app, Action& action);
+/// `ismooth train --data DIR --out MODEL ...` (or `--overfit IMAGE`): train the network.
+void add_train_command(CLI::App& app, Action& action);
+/// `ismooth smooth INPUT OUTPUT --model FILE`: smooth with a trained network.
+void add_smooth_command(CLI::App& app, Action& action);
+
+/// `ismooth experiment NAME ...`: the drivers reproducing the paper's figures and tables.
+void add_experiment_command(CLI::App& app, Action& action);
+
+/// The engine of a `--device` flag (train, smooth, experiment): cpu (oneDNN)
+/// or cuda. Throws ismooth::Error, before any work, for another name or when
+/// the engine cannot run here (no CUDA build, no GPU), with the reason.
+network::EngineOptions engine_for_device(const std::string& device);
+
+}  // namespace ismooth::cli

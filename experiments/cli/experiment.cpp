@@ -1,0 +1,108 @@
+// ismooth experiment NAME [--quick] [--images DIR] [--out DIR] [...]
+//
+// The experiment drivers of spec/experiments.md (experiments.hpp): fig6,
+// fig5_7, adaptive, fig9, table1. Every flag below is shared; a driver
+// ignores those that do not concern it (the help says which use them).
+// Exit status: 0 done, 1 error, 130 interrupted (rerun to continue: finished
+// parts are cached under OUT/cache/).
+#include <omp.h>
+
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "drivers/experiments.hpp"
+
+namespace ismooth::cli {
+
+void add_experiment_command(CLI::App& app, Action& action) {
+  using experiments::DriverOptions;
+  auto o = std::make_shared<DriverOptions>();
+  auto threads = std::make_shared<int>(0);
+  CLI::App* cmd = app.add_subcommand(
+      "experiment",
+      "Reproduce a figure or table of the paper: fig6, fig5_7, adaptive, fig9, table1 "
+      "(docs/reproduction.md). Numbers (CSV) and figures (PNG) go under --out/NAME; finished "
+      "parts are cached under --out/cache, so an interrupted run continues where it stopped");
+  cmd->add_option("NAME", o->name, "fig6, fig5_7, adaptive, fig9 or table1")
+      ->required()
+      ->check(CLI::IsMember({"fig6", "fig5_7", "adaptive", "fig9", "table1"}));
+  cmd->add_flag("--quick", o->quick,
+                "tiny inputs (scikit-image samples at 48 px), tiny networks, few iterations: "
+                "seconds to a minute, for tests");
+  cmd->add_option("--images", o->images, "folder of test photos (required unless --quick)");
+  cmd->add_option("--train-images", o->train_images,
+                  "folder of training photos for the CNNs of fig6, fig5_7, fig9 (required unless "
+                  "--quick)");
+  cmd->add_option("--out", o->out, "output folder (default out/experiments)");
+  cmd->add_option("--max-side", o->max_side,
+                  "downscale test photos to this long side (default: quick 48, full " +
+                      std::to_string(experiments::kFullTestSide) + ")");
+  cmd->add_option("--count", o->count, "use the first N test photos (default: all; quick 2)");
+  cmd->add_option("--threads", *threads, "OpenMP threads (default: OMP_NUM_THREADS or all)");
+  cmd->add_flag("--no-plot", o->no_plot, "write the numbers only");
+  cmd->add_option("--irls-iterations", o->irls_iterations, "IRLS iterations (default 10)");
+  cmd->add_option("--adam-iterations", o->adam_iterations, "Adam iterations (default 100)");
+  cmd->add_option("--lbfgs-iterations", o->lbfgs_iterations, "L-BFGS iterations (default 100)");
+  cmd->add_option("--width", o->width, "CNN width (default: quick 8, full 32)");
+  cmd->add_option("--blocks", o->blocks, "CNN residual blocks (default: quick 2, full 6)");
+  cmd->add_option(
+      "--crop", o->crop,
+      "training crop (default: quick 48, full " + std::to_string(experiments::kFullCrop) + ")");
+  cmd->add_option("--epochs", o->epochs, "training epochs (default: quick 1, full 4)");
+  cmd->add_option("--steps-per-epoch", o->steps_per_epoch,
+                  "training steps per epoch (default: quick 40, full one per training photo)");
+  cmd->add_option("--train-max-side", o->train_max_side,
+                  "short side of the training photos at load (default " +
+                      std::to_string(experiments::kFullTrainShortSide) + ")");
+  cmd->add_option("--lr", o->lr, "training learning rate (default 0.01)");
+  cmd->add_option("--overfit-iterations", o->overfit_iterations,
+                  "CNN-overfit Adam iterations (default: quick 15, full 300)");
+  cmd->add_option("--overfit-lr", o->overfit_lr,
+                  "CNN-overfit learning rate (default 1e-3 from the trained weights, 1e-2 from "
+                  "scratch)");
+  cmd->add_option("--overfit-from", o->overfit_from, "trained (default) or scratch")
+      ->check(CLI::IsMember({"trained", "scratch"}));
+  cmd->add_option("--photo", o->photo, "fig5_7: the photo of the grid (default: first test photo)");
+  cmd->add_option("--lambda-e", o->lambda_e,
+                  "adaptive: edge-term weight (default 0: IRLS cannot majorise the edge term; "
+                  "> 0 drops IRLS)");
+  cmd->add_option("--model", o->model,
+                  "table1: CNN model to time (default: a freshly initialised paper network)");
+  cmd->add_option("--sizes", o->sizes,
+                  "table1: WxH list (default 320x240,640x480,1280x720; quick 64x48,96x72)");
+  cmd->add_option("--repeats", o->repeats,
+                  "table1: timed repetitions, median (default 5; quick 2)");
+  cmd->add_option(
+      "--time-limit", o->time_limit,
+      "table1: seconds per measured item before it is abandoned (default 300; quick 30)");
+  cmd->add_option("--gradient", o->gradient,
+                  "gradient the trained networks descend: clipped (default, as the authors "
+                  "trained) or exact (energy.md section 10)")
+      ->check(CLI::IsMember({"clipped", "exact"}));
+  cmd->add_option("--device", o->device,
+                  "engine of the networks trained, over-fitted and run: cpu (oneDNN; default) or "
+                  "cuda (needs a CUDA build and a GPU); table1 times every engine present")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
+  cmd->callback([o, threads, &action] {
+    action = [o, threads] {
+      if (*threads > 0) omp_set_num_threads(*threads);
+      engine_for_device(o->device);  // fail before any work if it cannot run
+      experiments::install_interrupt_handlers();
+      try {
+        if (o->name == "fig6") return experiments::run_fig6(*o);
+        if (o->name == "fig5_7") return experiments::run_fig5_7(*o);
+        if (o->name == "adaptive") return experiments::run_adaptive(*o);
+        if (o->name == "fig9") return experiments::run_fig9(*o);
+        return experiments::run_table1(*o);
+      } catch (const experiments::Interrupted&) {
+        std::fprintf(stderr,
+                     "ismooth: interrupted; finished parts are cached under %s/cache: run the "
+                     "same command again to continue\n",
+                     o->out.c_str());
+        return 130;
+      }
+    };
+  });
+}
+
+}  // namespace ismooth::cli

@@ -1,0 +1,494 @@
+// ismooth train --data DIR --out MODEL [--val DIR] [--preset NAME] [--set key=value]...
+//               [--energy adaptive|l2|l08|half] [--epochs N] [--crop S] [--width C]
+//               [--blocks K] [--gradient exact|clipped] [--resume] [--seed N] ...
+// ismooth train --overfit IMAGE [--iterations N] [--output-image T.png] [--out MODEL] ...
+//
+// Trains the smoothing network with the energy as its loss (trainer.hpp), or
+// over-fits it to one image (the paper's "CNN-overfit" solver). Progress goes
+// to stderr; --log writes one CSV row per iteration. SIGINT/SIGTERM finish the
+// current step, write the checkpoint and exit with 128 + the signal number;
+// running the same command with --resume continues exactly.
+#include <omp.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "ismooth/image_io.hpp"
+#include "ismooth/network/trainer.hpp"
+
+namespace ismooth::cli {
+
+namespace {
+
+std::atomic<bool> g_interrupt{false};
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_interrupt(int sig) {
+  g_signal = sig;
+  g_interrupt.store(true);
+}
+
+/// SIGINT/SIGTERM set the flag once; the handler resets itself (SA_RESETHAND),
+/// so a second Ctrl-C during the final save ends the process at once.
+void install_interrupt_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+struct Args {
+  std::string data, out, val, preset = "smoothing", energy = "adaptive", gradient;
+  std::vector<std::string> sets;
+  int epochs = 30, crop = 224, width = 64, blocks = 10, threads = 0, max_side = 512;
+  int val_crop = 0;
+  std::vector<int> dilations;
+  std::int64_t steps_per_epoch = 0;
+  std::uint64_t seed = 0;
+  double lr = 0.01, checkpoint_minutes = 5, progress = 5, stop_after = -1;  // minutes; < 0: no limit
+  bool resume = false, no_flip = false, quiet = false, random_output_layer = false;
+  std::string checkpoint, log, init = "uniform", device = "cpu", schedule = "constant";
+  std::string init_from;
+  // over-fitting
+  std::string overfit, output_image, mask, edges;
+  int iterations = 500;
+};
+
+/// The paper's dilations for 10 blocks; for K blocks, the first K − 2 of
+/// 2,2,4,4,8,8,16,16 (16 repeated beyond) followed by 1,1 (just 1 for K = 1).
+std::vector<int> default_dilations(int blocks) {
+  const std::vector<int> growing = {2, 2, 4, 4, 8, 8, 16, 16};
+  std::vector<int> d;
+  for (int i = 0; i < blocks - 2; ++i) d.push_back(i < int(growing.size()) ? growing[i] : 16);
+  for (int i = std::max(0, blocks - 2); i < blocks; ++i) d.push_back(1);
+  return d;
+}
+
+network::NetworkConfig make_config(const Args& a, const CLI::App& cmd) {
+  network::NetworkConfig c;
+  c.width = a.width;
+  if (!a.dilations.empty()) {
+    require(cmd.count("--blocks") == 0 || a.blocks == int(a.dilations.size()), "--blocks ",
+            a.blocks, " disagrees with the ", a.dilations.size(), " values of --dilations");
+    c.dilations = a.dilations;
+  } else {
+    c.dilations = default_dilations(a.blocks);
+  }
+  c.blocks = int(c.dilations.size());
+  c.validate("ismooth train");
+  return c;
+}
+
+
+network::LearningRateSchedule parse_schedule(const std::string& name) {
+  if (name == "constant") return network::LearningRateSchedule::constant;
+  if (name == "cosine") return network::LearningRateSchedule::cosine;
+  fail("--lr-schedule ", name, ": expected constant or cosine");
+}
+
+std::string clock_text(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  const long s = long(seconds + 0.5);
+  char text[32];
+  std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+  return text;
+}
+
+double extra(const IterationRecord& r, const char* key) {
+  const auto it = r.extras.find(key);
+  return it == r.extras.end() ? std::nan("") : it->second;
+}
+
+// ---------------------------------------------------------------- CSV log
+
+const std::vector<std::string> kTrainExtras = {
+    "epoch",      "image",    "learning_rate", "images_per_second", "eta_seconds",
+    "val_energy", "val_data", "val_flatten",   "val_edge",          "val_l2_fraction"};
+const std::vector<std::string> kOverfitExtras = {"learning_rate", "parameter_step"};
+
+std::string csv_header(const std::vector<std::string>& extras) {
+  std::string h =
+      "iteration,energy,data,flatten,edge,l2_fraction,energy_change,gradient_norm,step_norm,"
+      "seconds";
+  for (const auto& e : extras) h += "," + e;
+  return h + "\n";
+}
+
+std::string csv_row(const IterationRecord& r, const std::vector<std::string>& extras) {
+  std::ostringstream out;
+  out.precision(10);
+  out << r.iteration << ',' << r.energy << ',' << r.data << ',' << r.flatten << ',' << r.edge << ','
+      << r.l2_fraction << ',' << r.energy_change << ',' << r.gradient_norm << ',' << r.step_norm
+      << ',' << r.seconds;
+  for (const auto& key : extras) {
+    out << ',';
+    const auto it = r.extras.find(key);
+    if (it != r.extras.end()) out << it->second;
+  }
+  out << '\n';
+  return out.str();
+}
+
+/// The whole log, rewritten from the Summary (resumed runs included), via a
+/// temporary file and a rename.
+void write_csv(const std::string& path, const Summary& s, const std::vector<std::string>& extras) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    require(bool(out), "cannot write the log '", path, "'");
+    out << csv_header(extras);
+    for (const auto& r : s.iterations) out << csv_row(r, extras);
+    out.close();
+    require(bool(out), "writing the log '", path, "' failed");
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+/// Appends rows as they come, so a long run can be plotted while it trains.
+struct LiveLog {
+  std::ofstream out;
+  const std::vector<std::string>* extras = nullptr;
+  void open(const std::string& path, const std::vector<std::string>& columns, bool append) {
+    if (path.empty()) return;
+    extras = &columns;
+    const bool fresh = !append || !std::filesystem::exists(path);
+    out.open(path, fresh ? std::ios::trunc : std::ios::app);
+    require(bool(out), "cannot open the log '", path, "'");
+    if (fresh) out << csv_header(columns);
+  }
+  void add(const IterationRecord& r) {
+    if (!out.is_open()) return;
+    out << csv_row(r, *extras);
+    out.flush();
+  }
+};
+
+// ---------------------------------------------------------------- progress
+
+void print_progress(const IterationRecord& r, std::int64_t total, std::int64_t spe) {
+  std::fprintf(stderr,
+               "epoch %.2f/%lld  step %d/%lld  E %.6g (data %.4g, flatten %.4g, edge %.4g, "
+               "L2 %.2f)  %.2f img/s  ETA %s\n",
+               extra(r, "epoch"), static_cast<long long>(total / spe), r.iteration,
+               static_cast<long long>(total), r.energy, r.data, r.flatten, r.edge, r.l2_fraction,
+               extra(r, "images_per_second"), clock_text(extra(r, "eta_seconds")).c_str());
+}
+
+void print_validation(const IterationRecord& r) {
+  std::fprintf(stderr,
+               "validation after epoch %.0f: E %.6g (data %.4g, flatten %.4g, edge %.4g, "
+               "L2 %.2f)\n",
+               extra(r, "epoch"), extra(r, "val_energy"), extra(r, "val_data"),
+               extra(r, "val_flatten"), extra(r, "val_edge"), extra(r, "val_l2_fraction"));
+}
+
+int interrupted_exit(const Summary& s) {
+  const int sig = int(g_signal);
+  std::fprintf(stderr, "ismooth: %s: %s\n",
+               sig == SIGTERM ? "terminated (SIGTERM)" : "interrupted (SIGINT)", s.message.c_str());
+  std::fprintf(stderr, "ismooth: run the same command with --resume to continue\n");
+  return 128 + (sig != 0 ? sig : SIGINT);
+}
+
+// ---------------------------------------------------------------- the modes
+
+/// The weights of --init-from (checked against this run's network), if given.
+std::optional<network::Parameters> initial_weights(const Args& a,
+                                                   const network::NetworkConfig& config) {
+  if (a.init_from.empty()) return std::nullopt;
+  network::Model start = network::load_model(a.init_from);
+  require(start.config.describe() == config.describe(), "--init-from ", a.init_from,
+          ": its network is ", start.config.describe(), ", this run's is ", config.describe(),
+          " (pass the same --width/--blocks/--dilations)");
+  return std::move(start.parameters);
+}
+
+int run_training(const Args& a, const CLI::App& cmd, const EnergyParams& params, Preset preset,
+                 PMapKind pmap) {
+  require(!a.data.empty(), "no training data given (--data DIR)");
+  require(!a.out.empty(), "no output model given (--out MODEL)");
+  require(cmd.count("--stop-after") == 0 || (std::isfinite(a.stop_after) && a.stop_after >= 0),
+          "--stop-after ", a.stop_after, ": expected minutes >= 0");
+  network::TrainerOptions o;
+  o.max_short_side = a.max_side;
+  o.crop = a.crop;
+  o.flip = !a.no_flip;
+  o.epochs = a.epochs;
+  o.steps_per_epoch = a.steps_per_epoch;
+  o.val_crop = a.val_crop;
+  o.seed = a.seed;
+  o.config = make_config(a, cmd);
+  o.init = a.init == "he" ? network::InitScheme::he : network::InitScheme::uniform_code;
+  o.zero_output_layer = !a.random_output_layer;
+  o.initial = initial_weights(a, o.config);
+  o.initial_name = a.init_from;
+  o.engine = engine_for_device(a.device);
+  o.preset = preset;
+  o.params = params;
+  o.pmap = pmap;
+  o.adam.learning_rate = a.lr;
+  o.schedule = parse_schedule(a.schedule);
+  o.checkpoint = a.checkpoint.empty() ? a.out + ".ckpt" : a.checkpoint;
+  o.resume = a.resume;
+  o.checkpoint_seconds = a.checkpoint_minutes * 60;
+  o.model_out = a.out;
+  std::string why;
+  if (!o.IsValid(&why)) fail(why);
+  // Fail before the long part: the output folder must exist.
+  const auto out_dir = std::filesystem::path(a.out).parent_path();
+  require(out_dir.empty() || std::filesystem::is_directory(out_dir), "cannot write '", a.out,
+          "': folder '", out_dir.string(), "' does not exist");
+  require(!a.resume || std::filesystem::exists(o.checkpoint), "--resume: no checkpoint at '",
+          o.checkpoint.string(), "'");
+
+  install_interrupt_handlers();
+  o.interrupt = &g_interrupt;
+  auto load = [&](const std::string& dir, const char* what) {
+    std::vector<std::string> skipped;
+    network::ImageSet set = network::ImageSet::load(dir, a.max_side, &skipped);
+    for (const auto& s : skipped) std::fprintf(stderr, "ismooth: skipped %s\n", s.c_str());
+    if (!a.quiet)
+      std::fprintf(stderr, "%s: %zu images from %s (short side <= %d, %.0f MB)\n", what, set.size(),
+                   dir.c_str(), a.max_side, double(set.bytes()) / 1e6);
+    return set;
+  };
+  const network::ImageSet train = load(a.data, "train");
+  std::optional<network::ImageSet> val;
+  if (!a.val.empty()) val = load(a.val, "val");
+
+  const std::int64_t spe = a.steps_per_epoch > 0 ? a.steps_per_epoch : std::int64_t(train.size());
+  const std::int64_t total = std::int64_t(a.epochs) * spe;
+  if (!a.quiet)
+    std::fprintf(stderr,
+                 "network: %s (%lld parameters), crops %dx%d, %d epochs x %lld steps, preset %s, "
+                 "energy %s, gradient %s, lr %g, seed %llu, %d threads\n",
+                 o.config.describe().c_str(),
+                 static_cast<long long>(network::num_parameters(o.config)), a.crop, a.crop,
+                 a.epochs, static_cast<long long>(spe), a.preset.c_str(), a.energy.c_str(),
+                 params.gradient == GradientMode::clipped ? "clipped" : "exact", a.lr,
+                 static_cast<unsigned long long>(a.seed), omp_get_max_threads());
+
+  LiveLog live;
+  live.open(a.log, kTrainExtras, a.resume);
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  auto last_print = started - std::chrono::hours(1);
+  bool stopped_early = false;
+  o.callback = [&](const IterationRecord& r) {
+    live.add(r);
+    // A session-bounded run: stop after this process's time budget with the
+    // model of the current weights (checkpoint written, --resume continues).
+    if (a.stop_after >= 0 && r.iteration < total &&
+        std::chrono::duration<double>(Clock::now() - started).count() >= 60 * a.stop_after) {
+      stopped_early = true;
+      return CallbackReturn::stop_with_success;
+    }
+    if (!a.quiet) {
+      if (!std::isnan(extra(r, "val_energy"))) print_validation(r);
+      const auto now = Clock::now();
+      if (std::chrono::duration<double>(now - last_print).count() >= a.progress ||
+          r.iteration == total) {
+        print_progress(r, std::max<std::int64_t>(total, 1), spe);
+        last_print = now;
+      }
+    }
+    return CallbackReturn::continue_solving;
+  };
+  o.log = [&](const std::string& line) {
+    if (!a.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+  };
+
+  const Summary s = network::train_network(o, train, val ? &*val : nullptr);
+  if (!a.log.empty()) write_csv(a.log, s, kTrainExtras);
+  if (s.termination == TerminationType::user_abort && g_interrupt.load())
+    return interrupted_exit(s);
+  std::printf("%s\n", s.BriefReport().c_str());
+  if (s.termination == TerminationType::failure) fail("training failed: ", s.message);
+  std::printf("model written to %s%s\n", a.out.c_str(),
+              stopped_early ? " (stopped by --stop-after; --resume continues the run)" : "");
+  return 0;
+}
+
+int run_overfit(const Args& a, const CLI::App& cmd, const EnergyParams& params, Preset preset,
+                PMapKind pmap) {
+  require(a.data.empty() && a.val.empty() && !a.resume,
+          "--overfit trains on one image: --data, --val and --resume do not apply");
+  network::OverfitOptions o;
+  o.config = make_config(a, cmd);
+  o.init = a.init == "he" ? network::InitScheme::he : network::InitScheme::uniform_code;
+  o.seed = a.seed;
+  o.zero_output_layer = !a.random_output_layer;
+  o.initial = initial_weights(a, o.config);
+  o.adam.learning_rate = a.lr;
+  o.schedule = parse_schedule(a.schedule);
+  o.max_iterations = a.iterations;
+  o.engine = engine_for_device(a.device);
+  std::string why;
+  if (!o.IsValid(&why)) fail(why);
+
+  const Image<float> input = load_image(a.overfit);
+  PresetInputs inputs;
+  if (!a.edges.empty()) inputs.edges = load_mask(a.edges);
+  if (!a.mask.empty()) inputs.foreground = load_mask(a.mask);
+  const auto energy = make_energy(input, preset, params, inputs, PMap{pmap});
+  const double identity = energy.Evaluate(input);
+  if (!a.quiet)
+    std::fprintf(stderr, "over-fitting %s (%zux%zu), network %s, %d iterations; E(T = I) = %.6g\n",
+                 a.overfit.c_str(), width(input), height(input), o.config.describe().c_str(),
+                 a.iterations, identity);
+
+  install_interrupt_handlers();
+  o.interrupt = &g_interrupt;
+  LiveLog live;
+  live.open(a.log, kOverfitExtras, false);
+  using Clock = std::chrono::steady_clock;
+  auto last_print = Clock::now() - std::chrono::hours(1);
+  o.callback = [&](const IterationRecord& r) {
+    live.add(r);
+    const auto now = Clock::now();
+    if (!a.quiet && (std::chrono::duration<double>(now - last_print).count() >= a.progress ||
+                     r.iteration == a.iterations)) {
+      std::fprintf(stderr,
+                   "iteration %d/%d  E %.6g (data %.4g, flatten %.4g, edge %.4g, L2 %.2f)  "
+                   "%.3f s\n",
+                   r.iteration, a.iterations, r.energy, r.data, r.flatten, r.edge, r.l2_fraction,
+                   r.seconds);
+      last_print = now;
+    }
+    return CallbackReturn::continue_solving;
+  };
+  Image<float> output;
+  network::Parameters weights;
+  const Summary s = network::overfit_network(o, energy, output, &weights);
+  if (!a.log.empty()) write_csv(a.log, s, kOverfitExtras);
+  if (!a.output_image.empty()) save_image(output, a.output_image);
+  if (!a.out.empty())
+    network::save_model(
+        a.out, network::Model{o.config,
+                              weights,
+                              {{"trainer", "ismooth train --overfit"},
+                               {"image", a.overfit},
+                               {"preset", a.preset},
+                               {"energy", a.energy},
+                               {"iterations", std::to_string(s.num_iterations())},
+                               {"energy_params", network::describe_energy_params(params)}}});
+  std::printf("%s\n", s.BriefReport().c_str());
+  std::printf("E(T = I) = %.9g, final/identity = %.4f\n", identity, s.final_energy / identity);
+  if (s.termination == TerminationType::user_abort && g_interrupt.load())
+    return interrupted_exit(s);
+  if (s.termination == TerminationType::failure) fail("over-fitting failed: ", s.message);
+  return 0;
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, Action& action) {
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(
+      "train",
+      "Train the smoothing network with the energy as its loss (Fan et al. 2018, Sec. 3.3), "
+      "or with --overfit fit it to one image (the paper's CNN-overfit solver)");
+  cmd->add_option("--data", a->data, "folder of training photos (.jpg/.jpeg/.png, recursive)");
+  cmd->add_option("--out", a->out, "the model file to write (required unless --overfit)");
+  cmd->add_option("--val", a->val, "folder of validation photos (energy each epoch)");
+  cmd->add_option("--preset", a->preset,
+                  "smoothing (default), detail, texture; "
+                  "background/foreground only with --overfit and --mask");
+  cmd->add_option("--set", a->sets,
+                  "override an energy parameter, key=value (repeatable): sigma_r, sigma_s, "
+                  "lambda_f, lambda_e, alpha, c1, c2, radius, p_large, p_small, dilate, "
+                  "gradient, colour_weight_floor, epsilon (smooths the gradient only), zero_guidance_margin");
+  cmd->add_option("--energy", a->energy,
+                  "p map: adaptive (Eq. 8, default), l2, l08, half (fixed maps also set "
+                  "lambda_e = 0 unless --set lambda_e)");
+  cmd->add_option("--epochs", a->epochs, "epochs (default 30)");
+  cmd->add_option("--crop", a->crop, "training crop size S (default 224); smaller sides whole");
+  cmd->add_option("--width", a->width, "channels of the hidden layers (default 64)");
+  cmd->add_option("--blocks", a->blocks,
+                  "residual blocks (default 10: dilations 2,2,4,4,8,8,16,16,1,1; K blocks: the "
+                  "first K-2 of these, then 1,1)");
+  cmd->add_option("--dilations", a->dilations, "explicit dilation per block (overrides --blocks)")
+      ->delimiter(',');
+  cmd->add_option("--gradient", a->gradient,
+                  "exact or clipped (energy.md section 10; default clipped, as the authors "
+                  "trained)");
+  cmd->add_flag("--resume", a->resume, "continue from the checkpoint (same settings)");
+  cmd->add_option("--seed", a->seed, "seed of the weights, data order, crops and flips (0)");
+  cmd->add_option("--steps-per-epoch", a->steps_per_epoch,
+                  "updates per epoch (default: one per training image)");
+  cmd->add_option("--lr", a->lr, "Adam learning rate (default 0.01)");
+  cmd->add_option("--lr-schedule", a->schedule,
+                  "constant (default, the paper) or cosine (decay to 0 over the run)");
+  cmd->add_option("--threads", a->threads, "OpenMP threads (default: OMP_NUM_THREADS or all)");
+  cmd->add_option("--checkpoint", a->checkpoint, "checkpoint file (default MODEL.ckpt)");
+  cmd->add_option("--checkpoint-minutes", a->checkpoint_minutes,
+                  "also checkpoint this often (default 5; each epoch end and interrupts always)");
+  cmd->add_option("--log", a->log, "CSV file, one row per iteration");
+  cmd->add_option("--stop-after", a->stop_after,
+                  "stop after this many minutes of this process (0: after the first step), "
+                  "writing the checkpoint and the model of the current weights; --resume "
+                  "continues the run");
+  cmd->add_option("--max-side", a->max_side,
+                  "downsample photos at load so the short side is at most this (default 512)");
+  cmd->add_option("--val-crop", a->val_crop,
+                  "validation crop: centred VxV (default: --crop), -1 = whole images");
+  cmd->add_flag("--no-flip", a->no_flip, "no random left-right mirroring");
+  cmd->add_option("--init", a->init, "weight initialisation: uniform (authors' code) or he");
+  cmd->add_option("--init-from", a->init_from,
+                  "start from the weights of this model file (same network; e.g. a model trained "
+                  "on another energy), instead of --init");
+  cmd->add_flag("--random-output-layer", a->random_output_layer,
+                "initialise the last layer randomly too (the authors' start; default: zero, "
+                "so the first output is T = I)");
+  cmd->add_option("--progress", a->progress, "seconds between progress lines (default 5)");
+  cmd->add_option("--device", a->device, "cpu (oneDNN; default) or cuda (needs a CUDA build and a GPU)");
+  cmd->add_flag("--quiet,-q", a->quiet, "no progress output");
+  cmd->add_option("--overfit", a->overfit, "over-fit to this one image instead of training");
+  cmd->add_option("--iterations", a->iterations, "--overfit: Adam iterations (default 500)");
+  cmd->add_option("--output-image", a->output_image,
+                  "--overfit: write the network's output T (raw, clamped to 0-255)");
+  cmd->add_option("--mask", a->mask, "--overfit: foreground mask F for background/foreground");
+  cmd->add_option("--edges", a->edges, "--overfit: edge map B instead of the detected one");
+  cmd->callback([a, cmd, &action] {
+    action = [a, cmd] {
+      if (a->threads > 0) omp_set_num_threads(a->threads);
+      const Preset preset = parse_preset(a->preset);
+      const PMapKind pmap = parse_pmap_kind(a->energy);
+      EnergyParams params = network::default_training_params(preset);
+      if (pmap != PMapKind::adaptive) params.lambda_e = 0;
+      for (const auto& s : a->sets) set_parameter(params, s);
+      if (!a->gradient.empty()) set_parameter(params, "gradient", a->gradient);
+      params.validate("--set");
+      require(a->init == "uniform" || a->init == "he", "--init ", a->init,
+              ": expected uniform or he");
+      if (!a->overfit.empty()) return run_overfit(*a, *cmd, params, preset, pmap);
+      require(a->mask.empty() && a->edges.empty() && a->output_image.empty(),
+              "--mask, --edges and --output-image are for --overfit");
+      return run_training(*a, *cmd, params, preset, pmap);
+    };
+  });
+}
+
+network::EngineOptions engine_for_device(const std::string& device) {
+  network::EngineOptions e;
+  if (device == "cuda")
+    e.kind = network::EngineKind::cuda;
+  else
+    require(device == "cpu", "--device ", device, ": expected cpu or cuda");
+  std::string why;
+  require(network::engine_available(e.kind, &why), "--device ", device, ": ", why);
+  return e;
+}
+
+}  // namespace ismooth::cli

@@ -1,0 +1,22 @@
+#pragma once
+// The experiment drivers of `ismooth experiment NAME` (spec: experiments.md).
+// Each computes its part of the paper in C++, writes numbers (CSV with every
+// per-iteration record) and figures (plot_experiments.py) under OUT/NAME/,
+// prints a short table, and caches finished parts under OUT/cache/.
+
+#include "drivers/driver_common.hpp"
+
+namespace ismooth::experiments {
+
+/// Fig. 6: energy vs iteration, three fixed-p energies, every solver.
+int run_fig6(const DriverOptions& o);
+/// Fig. 5 and 7: the visual grid solver × p setting on one photo.
+int run_fig5_7(const DriverOptions& o);
+/// Sec. 5.3: energy and L2-mask fraction per iteration under the adaptive map.
+int run_adaptive(const DriverOptions& o);
+/// Fig. 9: λ_e / λ_f grid and the residual-learning ablation.
+int run_fig9(const DriverOptions& o);
+/// Table 1: runtimes at QVGA, VGA and 720p.
+int run_table1(const DriverOptions& o);
+
+}  // namespace ismooth::experiments

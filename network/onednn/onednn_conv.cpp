@@ -1,0 +1,232 @@
+// One convolution layer on oneDNN 2.6 (see onednn_conv.hpp for the design).
+#include "onednn/onednn_conv.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace ismooth::network::detail {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+memory::desc activation_desc(int channels, Extent extent) {
+  return memory::desc({1, channels, extent.height, extent.width}, dt::f32, tag::nhwc);
+}
+
+namespace {
+
+dnnl::primitive_attr user_scratchpad(const dnnl::post_ops* ops = nullptr) {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  if (ops != nullptr) attr.set_post_ops(*ops);
+  return attr;
+}
+
+memory scratch_memory(const dnnl::primitive_desc_base& pd, const dnnl::engine& engine,
+                      void* buffer) {
+  return memory(pd.scratchpad_desc(), engine, buffer);
+}
+
+void reorder(dnnl::stream& stream, const memory& from, const memory& to) {
+  dnnl::reorder(from, to).execute(stream, const_cast<memory&>(from), const_cast<memory&>(to));
+}
+
+}  // namespace
+
+ConvLayer::ConvLayer(const dnnl::engine& engine, const LayerSpec& spec, Extent image)
+    : engine_(engine), spec_(spec), in_(spec.input_extent(image)), out_(spec.output_extent(image)) {
+  const Extent extra = spec.extra_padding(image);
+  strides_ = {spec.stride, spec.stride};
+  dilates_ = {spec.dilation - 1, spec.dilation - 1};
+  pad_l_ = {spec.padding, spec.padding};
+  pad_r_ = {spec.padding + extra.height, spec.padding + extra.width};
+  const memory::desc src = activation_desc(spec.in_channels, in_);
+  const memory::desc dst = activation_desc(spec.out_channels, out_);
+  const memory::desc any_weights({spec.out_channels, spec.in_channels, spec.kernel, spec.kernel},
+                                 dt::f32, tag::any);
+  const memory::desc bias =
+      has_bias() ? memory::desc({spec.out_channels}, dt::f32, tag::x) : memory::desc();
+  const dnnl::primitive_attr attr = user_scratchpad();
+  if (spec.kind == LayerKind::transposed_convolution) {
+    dnnl::deconvolution_forward::desc d(dnnl::prop_kind::forward_training,
+                                        dnnl::algorithm::deconvolution_direct, src, any_weights,
+                                        bias, dst, strides_, dilates_, pad_l_, pad_r_);
+    fwd_pd_ = dnnl::deconvolution_forward::primitive_desc(d, attr, engine_);
+  } else {
+    dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training,
+                                      dnnl::algorithm::convolution_direct, src, any_weights, bias,
+                                      dst, strides_, dilates_, pad_l_, pad_r_);
+    fwd_pd_ = dnnl::convolution_forward::primitive_desc(d, attr, engine_);
+  }
+  fwd_ = dnnl::primitive(fwd_pd_);
+  weights_ = memory(fwd_pd_.weights_desc(), engine_);
+  if (has_bias()) bias_ = memory(fwd_pd_.weights_desc(1), engine_);
+}
+
+void ConvLayer::build_backward(bool data, bool accumulate) {
+  if (backward_built_) return;
+  const memory::desc src = activation_desc(spec_.in_channels, in_);
+  const memory::desc dst = activation_desc(spec_.out_channels, out_);
+  const memory::desc any_weights(
+      {spec_.out_channels, spec_.in_channels, spec_.kernel, spec_.kernel}, dt::f32, tag::any);
+  const memory::desc bias =
+      has_bias() ? memory::desc({spec_.out_channels}, dt::f32, tag::x) : memory::desc();
+  const dnnl::primitive_attr attr = user_scratchpad();
+  const bool deconv = spec_.kind == LayerKind::transposed_convolution;
+
+  if (deconv) {
+    const dnnl::deconvolution_forward::primitive_desc hint(fwd_pd_.get());
+    dnnl::deconvolution_backward_weights::desc d(dnnl::algorithm::deconvolution_direct, src,
+                                                 any_weights, bias, dst, strides_, dilates_, pad_l_,
+                                                 pad_r_);
+    bww_pd_ = dnnl::deconvolution_backward_weights::primitive_desc(d, attr, engine_, hint);
+  } else {
+    const dnnl::convolution_forward::primitive_desc hint(fwd_pd_.get());
+    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, src,
+                                               any_weights, bias, dst, strides_, dilates_, pad_l_,
+                                               pad_r_);
+    bww_pd_ = dnnl::convolution_backward_weights::primitive_desc(d, attr, engine_, hint);
+  }
+  bww_ = dnnl::primitive(bww_pd_);
+  diff_weights_ = memory(bww_pd_.diff_weights_desc(), engine_);
+  if (has_bias()) diff_bias_ = memory(bww_pd_.diff_weights_desc(1), engine_);
+
+  if (data) {
+    flip_ = !deconv && spec_.stride == 1;
+    if (flip_) {
+      // A forward convolution from the output channels back to the input
+      // channels; with stride 1 and padding (k−1)·d/2 it maps out_ to in_.
+      dnnl::post_ops ops;
+      if (accumulate) ops.append_sum(1.0f);
+      const dnnl::primitive_attr flip_attr = user_scratchpad(&ops);
+      const memory::desc flipped_weights(
+          {spec_.in_channels, spec_.out_channels, spec_.kernel, spec_.kernel}, dt::f32, tag::any);
+      dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference,
+                                        dnnl::algorithm::convolution_direct, dst, flipped_weights,
+                                        memory::desc(), src, strides_, dilates_, pad_l_, pad_r_);
+      bwd_data_pd_ = dnnl::convolution_forward::primitive_desc(d, flip_attr, engine_);
+    } else if (accumulate) {
+      throw dnnl::error(dnnl_unimplemented, "accumulating backward data needs a stride-1 layer");
+    } else if (deconv) {
+      const dnnl::deconvolution_forward::primitive_desc hint(fwd_pd_.get());
+      dnnl::deconvolution_backward_data::desc d(dnnl::algorithm::deconvolution_direct, src,
+                                                any_weights, dst, strides_, dilates_, pad_l_,
+                                                pad_r_);
+      bwd_data_pd_ = dnnl::deconvolution_backward_data::primitive_desc(d, attr, engine_, hint);
+    } else {
+      const dnnl::convolution_forward::primitive_desc hint(fwd_pd_.get());
+      dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, src, any_weights,
+                                              dst, strides_, dilates_, pad_l_, pad_r_);
+      bwd_data_pd_ = dnnl::convolution_backward_data::primitive_desc(d, attr, engine_, hint);
+    }
+    bwd_data_ = dnnl::primitive(bwd_data_pd_);
+    bwd_weights_ = memory(bwd_data_pd_.weights_desc(), engine_);
+  }
+  backward_built_ = true;
+}
+
+std::size_t ConvLayer::scratchpad_bytes() const {
+  std::size_t bytes = fwd_pd_.scratchpad_desc().get_size();
+  if (bww_pd_) bytes = std::max(bytes, bww_pd_.scratchpad_desc().get_size());
+  if (bwd_data_pd_) bytes = std::max(bytes, bwd_data_pd_.scratchpad_desc().get_size());
+  return bytes;
+}
+
+void ConvLayer::bind_scratchpad(void* buffer) {
+  fwd_scratch_ = scratch_memory(fwd_pd_, engine_, buffer);
+  if (bww_pd_) bww_scratch_ = scratch_memory(bww_pd_, engine_, buffer);
+  if (bwd_data_pd_) bwd_data_scratch_ = scratch_memory(bwd_data_pd_, engine_, buffer);
+}
+
+memory::desc ConvLayer::user_weights_desc() const {
+  // Logical dims are always (O, I, k, k); the transposed convolution's
+  // weights are stored (I, O, k, k) like PyTorch's ConvTranspose2d.
+  const tag layout = spec_.kind == LayerKind::transposed_convolution ? tag::iohw : tag::oihw;
+  return memory::desc({spec_.out_channels, spec_.in_channels, spec_.kernel, spec_.kernel}, dt::f32,
+                      layout);
+}
+
+void ConvLayer::set_weights(dnnl::stream& stream, const float* weight, const float* bias) {
+  reorder(stream, memory(user_weights_desc(), engine_, const_cast<float*>(weight)), weights_);
+  if (has_bias()) {
+    const memory user_bias({{spec_.out_channels}, dt::f32, tag::x}, engine_,
+                           const_cast<float*>(bias));
+    reorder(stream, user_bias, bias_);
+  }
+}
+
+std::vector<float> ConvLayer::flipped_weights(const float* weight) const {
+  const int o_n = spec_.out_channels, i_n = spec_.in_channels, k = spec_.kernel;
+  std::vector<float> flipped(static_cast<std::size_t>(o_n) * i_n * k * k);
+  for (int o = 0; o < o_n; ++o)
+    for (int i = 0; i < i_n; ++i)
+      for (int a = 0; a < k; ++a)
+        for (int b = 0; b < k; ++b)
+          flipped[((std::size_t(i) * o_n + o) * k + a) * k + b] =
+              weight[((std::size_t(o) * i_n + i) * k + (k - 1 - a)) * k + (k - 1 - b)];
+  return flipped;
+}
+
+void ConvLayer::set_backward_weights(dnnl::stream& stream, const float* weight) {
+  if (!bwd_data_) return;
+  if (flip_) {
+    std::vector<float> flipped = flipped_weights(weight);
+    const memory::desc user({spec_.in_channels, spec_.out_channels, spec_.kernel, spec_.kernel},
+                            dt::f32, tag::oihw);
+    reorder(stream, memory(user, engine_, flipped.data()), bwd_weights_);
+    stream.wait();  // `flipped` dies here
+  } else {
+    reorder(stream, memory(user_weights_desc(), engine_, const_cast<float*>(weight)), bwd_weights_);
+  }
+}
+
+void ConvLayer::forward(dnnl::stream& stream, const memory& src, const memory& dst) {
+  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src},
+                                          {DNNL_ARG_WEIGHTS, weights_},
+                                          {DNNL_ARG_DST, dst},
+                                          {DNNL_ARG_SCRATCHPAD, fwd_scratch_}};
+  if (has_bias()) args[DNNL_ARG_BIAS] = bias_;
+  fwd_.execute(stream, args);
+}
+
+void ConvLayer::backward_data(dnnl::stream& stream, const memory& diff_dst,
+                              const memory& diff_src) {
+  if (flip_) {
+    bwd_data_.execute(stream, {{DNNL_ARG_SRC, diff_dst},
+                               {DNNL_ARG_WEIGHTS, bwd_weights_},
+                               {DNNL_ARG_DST, diff_src},
+                               {DNNL_ARG_SCRATCHPAD, bwd_data_scratch_}});
+  } else {
+    bwd_data_.execute(stream, {{DNNL_ARG_DIFF_DST, diff_dst},
+                               {DNNL_ARG_WEIGHTS, bwd_weights_},
+                               {DNNL_ARG_DIFF_SRC, diff_src},
+                               {DNNL_ARG_SCRATCHPAD, bwd_data_scratch_}});
+  }
+}
+
+void ConvLayer::backward_weights(dnnl::stream& stream, const memory& src, const memory& diff_dst,
+                                 float* diff_weight, float* diff_bias) {
+  std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src},
+                                          {DNNL_ARG_DIFF_DST, diff_dst},
+                                          {DNNL_ARG_DIFF_WEIGHTS, diff_weights_},
+                                          {DNNL_ARG_SCRATCHPAD, bww_scratch_}};
+  if (has_bias()) args[DNNL_ARG_DIFF_BIAS] = diff_bias_;
+  bww_.execute(stream, args);
+  reorder(stream, diff_weights_, memory(user_weights_desc(), engine_, diff_weight));
+  if (has_bias()) {
+    reorder(stream, diff_bias_,
+            memory({{spec_.out_channels}, dt::f32, tag::x}, engine_, diff_bias));
+  }
+}
+
+std::string ConvLayer::implementations() const {
+  std::string s = std::string("fwd ") + fwd_pd_.impl_info_str();
+  if (bwd_data_pd_)
+    s += std::string(flip_ ? " | bwd-data (flipped fwd) " : " | bwd-data ") +
+         bwd_data_pd_.impl_info_str();
+  if (bww_pd_) s += std::string(" | bwd-weights ") + bww_pd_.impl_info_str();
+  return s;
+}
+
+}  // namespace ismooth::network::detail
