@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "ismooth/adam_update.hpp"
 #include "ismooth/error.hpp"
 
 namespace ismooth::network {
@@ -37,13 +38,6 @@ AdamOptimizer::AdamOptimizer(const Parameters& like, const AdamSettings& setting
   if (!settings.IsValid(&why)) fail("AdamOptimizer: ", why);
 }
 
-double scheduled_learning_rate(double learning_rate, LearningRateSchedule schedule, std::int64_t t,
-                               std::int64_t total) {
-  if (schedule == LearningRateSchedule::constant || total <= 0) return learning_rate;
-  const double pi = 3.14159265358979323846;
-  return learning_rate * 0.5 * (1 + std::cos(pi * double(t - 1) / double(total)));
-}
-
 double AdamOptimizer::step(Parameters& params, const Parameters& gradients) {
   return step(params, gradients, settings_.learning_rate);
 }
@@ -58,26 +52,12 @@ double AdamOptimizer::step(Parameters& params, const Parameters& gradients, doub
       if (!std::isfinite(x)) return std::nan("");
   ++t_;
   const AdamSettings& s = settings_;
-  const double c1 = 1 - std::pow(s.beta1, double(t_));
-  const double c2 = 1 - std::pow(s.beta2, double(t_));
-  double moved = 0;
-  for (std::size_t i = 0; i < params.size(); ++i) {
-    float* theta = params[i].data();
-    const float* g = gradients[i].data();
-    float* m = m_[i].data();
-    float* v = v_[i].data();
-    for (std::size_t k = 0; k < params[i].size(); ++k) {
-      const double gk = g[k];
-      const double mk = s.beta1 * double(m[k]) + (1 - s.beta1) * gk;
-      const double vk = s.beta2 * double(v[k]) + (1 - s.beta2) * gk * gk;
-      m[k] = float(mk);
-      v[k] = float(vk);
-      const float old = theta[k];
-      theta[k] = float(double(old) - learning_rate * (mk / c1) / (std::sqrt(vk / c2) + s.epsilon));
-      const double d = double(theta[k]) - double(old);
-      moved += d * d;
-    }
-  }
+  const AdamStepConstants constants =
+      adam_step_constants(learning_rate, s.beta1, s.beta2, s.epsilon, t_);
+  double moved = 0;  // one running sum over every tensor
+  for (std::size_t i = 0; i < params.size(); ++i)
+    adam_update(constants, gradients[i].data(), m_[i].data(), v_[i].data(), params[i].data(),
+                params[i].size(), moved);
   return std::sqrt(moved);
 }
 

@@ -1,7 +1,6 @@
 // Training checkpoints (format in include/ismooth/network/checkpoint.hpp).
 #include "ismooth/network/checkpoint.hpp"
 
-
 #include <array>
 #include <atomic>
 #include <bit>
@@ -14,6 +13,7 @@
 #include "binary_io.hpp"
 #include "ismooth/error.hpp"
 #include "ismooth/network/model_file.hpp"
+#include "network_config_io.hpp"
 
 namespace ismooth::network {
 
@@ -67,14 +67,7 @@ void save_checkpoint(const std::filesystem::path& path, const TrainingCheckpoint
   Writer w("save_checkpoint: '" + path.string() + "': ");
   for (unsigned char byte : kMagic) w.put(byte);
   w.put(kCheckpointVersion);
-  const NetworkConfig& k = c.config;
-  w.put(static_cast<std::uint32_t>(k.width));
-  w.put(static_cast<std::uint32_t>(k.blocks));
-  for (int d : k.dilations) w.put(static_cast<std::uint32_t>(d));
-  w.put(static_cast<std::uint8_t>(k.residual_image ? 1 : 0));
-  w.put(static_cast<std::uint8_t>(k.batch_norm));
-  w.put(static_cast<std::uint16_t>(0));
-  w.put_f32(k.batch_norm_epsilon);
+  detail::put_network_config(w, c.config);
   w.put(c.next_iteration);
   w.put(c.adam_steps);
   w.put_f64(c.seconds);
@@ -130,16 +123,8 @@ TrainingCheckpoint load_checkpoint(const std::filesystem::path& path) {
   Reader r(bytes, data_end, where);
   for (std::size_t i = 0; i < kHeader; ++i) r.get<std::uint8_t>("header");
   TrainingCheckpoint c;
-  NetworkConfig& k = c.config;
-  k.width = static_cast<int>(r.get<std::uint32_t>("width"));
-  const std::size_t blocks = r.get_count("block count", 4);
-  k.blocks = static_cast<int>(blocks);
-  k.dilations.resize(blocks);
-  for (int& d : k.dilations) d = static_cast<int>(r.get<std::uint32_t>("dilation"));
-  k.residual_image = r.get<std::uint8_t>("residual flag") != 0;
-  k.batch_norm = static_cast<BatchNormMode>(r.get<std::uint8_t>("batch-norm mode"));
-  r.get<std::uint16_t>("reserved");
-  k.batch_norm_epsilon = r.get_f32("batch-norm epsilon");
+  c.config = detail::get_network_config(r);
+  const NetworkConfig& k = c.config;
   std::string why;
   if (!k.IsValid(&why)) fail(where, "invalid network configuration: ", why);
 

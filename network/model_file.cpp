@@ -1,7 +1,6 @@
 // The model file (format in include/ismooth/network/model_file.hpp).
 #include "ismooth/network/model_file.hpp"
 
-
 #include <array>
 #include <atomic>
 #include <bit>
@@ -12,6 +11,7 @@
 
 #include "binary_io.hpp"
 #include "ismooth/error.hpp"
+#include "network_config_io.hpp"
 
 namespace ismooth::network {
 
@@ -48,14 +48,7 @@ void save_model(const std::filesystem::path& path, const Model& model) {
   Writer w("save_model: '" + path.string() + "': ");
   for (unsigned char byte : kMagic) w.put(byte);
   w.put(kModelFileVersion);
-  const NetworkConfig& c = model.config;
-  w.put(static_cast<std::uint32_t>(c.width));
-  w.put(static_cast<std::uint32_t>(c.blocks));
-  for (int d : c.dilations) w.put(static_cast<std::uint32_t>(d));
-  w.put(static_cast<std::uint8_t>(c.residual_image ? 1 : 0));
-  w.put(static_cast<std::uint8_t>(c.batch_norm));
-  w.put(static_cast<std::uint16_t>(0));
-  w.put_f32(c.batch_norm_epsilon);
+  detail::put_network_config(w, model.config);
   w.put(static_cast<std::uint32_t>(model.metadata.size()));
   for (const auto& [key, value] : model.metadata) {
     w.put_string(key);
@@ -92,18 +85,8 @@ Model load_model(const std::filesystem::path& path) {
          "; this build reads version ", kModelFileVersion);
 
   Model model;
-  NetworkConfig& c = model.config;
-  c.width = static_cast<int>(r.get<std::uint32_t>("width"));
-  const auto blocks = r.get<std::uint32_t>("blocks");
-  r.need(std::size_t(blocks) * 4, "dilations");
-  c.blocks = static_cast<int>(blocks);
-  c.dilations.resize(blocks);
-  for (int& d : c.dilations) d = static_cast<int>(r.get<std::uint32_t>("dilation"));
-  const auto residual = r.get<std::uint8_t>("residual flag");
-  c.residual_image = residual != 0;
-  c.batch_norm = static_cast<BatchNormMode>(r.get<std::uint8_t>("batch-norm mode"));
-  r.get<std::uint16_t>("reserved");
-  c.batch_norm_epsilon = r.get_f32("batch-norm epsilon");
+  model.config = detail::get_network_config(r);
+  const NetworkConfig& c = model.config;
 
   const auto metadata_count = r.get<std::uint32_t>("metadata count");
   for (std::uint32_t i = 0; i < metadata_count; ++i) {

@@ -1,8 +1,11 @@
 #pragma once
 /// \file
-/// Parameters of the smoothing energy (energy.md §4–§6, §10) and their
-/// `key=value` spelling used by the command line (`--set`).
+/// Parameters of the smoothing energy (energy.md §4–§6, §10) and the words
+/// that name them: the `key=value` spelling of the command line (`--set`),
+/// the one-line description that logs, model metadata, training checkpoints
+/// and experiment cache keys carry, and the names of the p maps.
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -61,6 +64,8 @@ struct EnergyParams {
 
   int window() const { return 2 * radius + 1; }
 
+  bool operator==(const EnergyParams&) const = default;
+
   /// True when every value is usable; otherwise `*error` says which is not.
   bool IsValid(std::string* error) const {
     auto bad = [&](const std::string& why) {
@@ -91,15 +96,43 @@ struct EnergyParams {
   }
 };
 
-/// Sets one parameter from its command-line spelling. Keys: sigma_r, sigma_s,
-/// lambda_f, lambda_e, alpha, c1, c2, radius, p_large, p_small, dilate (0/1),
-/// gradient (exact|clipped), colour_weight_floor, epsilon, zero_guidance_margin.
-/// Unknown keys and
-/// unparsable values throw; range checks are left to IsValid().
+/// Every key of set_parameter and describe_energy_params, one per field of
+/// EnergyParams, in the order of the description.
+// clang-format off
+inline constexpr std::array<std::string_view, 15> kEnergyParameterKeys = {
+    "sigma_r", "sigma_s", "lambda_f", "lambda_e", "alpha",
+    "c1", "c2", "radius", "p_large", "p_small",
+    "dilate", "gradient", "colour_weight_floor", "epsilon", "zero_guidance_margin"};
+// clang-format on
+
+/// Sets one parameter from its command-line spelling: a key of
+/// kEnergyParameterKeys; dilate takes 0/1, gradient exact|clipped, radius an
+/// integer, the others a number (inf allowed). Unknown keys and unparsable
+/// values throw; range checks are left to IsValid().
 void set_parameter(EnergyParams& params, std::string_view key, std::string_view value);
 
 /// Parses "key=value" and calls set_parameter.
 void set_parameter(EnergyParams& params, std::string_view assignment);
+
+/// "key=value,..." of every parameter, numbers to 17 significant digits, so
+/// that set_parameter on each pair gives `params` back exactly. Logs, model
+/// metadata, training checkpoints (whose resume compares it) and experiment
+/// cache keys carry it, so its text is a file format: keys added after the
+/// first version (zero_guidance_margin) are written only where they differ
+/// from their default, which makes every description written before them
+/// read as that default and stay equal to today's.
+std::string describe_energy_params(const EnergyParams& params);
+
+/// "exact" or "clipped", as set_parameter's gradient key spells them.
+const char* gradient_name(GradientMode mode);
+
+/// The command line's names of the p maps: adaptive, l2 (all-L2), l08
+/// (all-Lp), half; "custom" for a caller's own map (no name parses to it).
+const char* pmap_name(PMapKind kind);
+
+/// Parses pmap_name's names (and "lp" for all_lp); throws ismooth::Error
+/// for any other, custom included.
+PMapKind parse_pmap_kind(std::string_view name);
 
 }  // namespace ismooth
 

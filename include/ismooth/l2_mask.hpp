@@ -93,14 +93,4 @@ inline double mask_fraction(const Mask& m) {
   return m.size() ? double(count) / double(m.size()) : 0.0;
 }
 
-/// Parses the names used on the command line: adaptive, l2, l08 (all-Lp),
-/// half.
-inline PMapKind parse_pmap_kind(std::string_view name) {
-  if (name == "adaptive") return PMapKind::adaptive;
-  if (name == "l2") return PMapKind::all_l2;
-  if (name == "l08" || name == "lp") return PMapKind::all_lp;
-  if (name == "half") return PMapKind::half;
-  fail("unknown p map '", name, "' (expected adaptive, l2, l08 or half)");
-}
-
 }  // namespace ismooth

@@ -2,7 +2,8 @@
 /// \file
 /// The one concept every energy term, every sum of terms and every user term
 /// satisfies, so that each solver (IRLS, Adam, L-BFGS, the CNN trainer) takes
-/// any of them unchanged (after ensmallen's FunctionType).
+/// any of them unchanged (after ensmallen's FunctionType); the trainer takes
+/// them as per-crop losses (network/training_loss.hpp, make_loss).
 ///
 /// A type F is a differentiable objective over a variable type X (an image,
 /// or any xtensor-like container) when it has, as const members,

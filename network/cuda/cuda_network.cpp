@@ -33,6 +33,8 @@
 
 #include "cuda/cuda_common.hpp"
 #include "cuda/cuda_kernels.hpp"
+#include "cuda/cuda_train_pass.hpp"
+#include "ismooth/network/training_loss.hpp"
 
 namespace ismooth::network::cuda {
 
@@ -186,6 +188,7 @@ class CudaNetwork final : public DeviceNetwork {
   }
 
   ~CudaNetwork() override {
+    train_pass_.reset();  // its buffers and energies use the stream
     plans_.clear();
     cudnnDestroy(cudnn_);
     cudaStreamDestroy(stream_);
@@ -217,6 +220,14 @@ class CudaNetwork final : public DeviceNetwork {
                 Image<float>* grad_input) override;
 
   void* stream_handle() const override { return stream_; }
+  /// The paper's energy runs on the device (DeviceTrainPass); other losses
+  /// take the host path of Network::train_pass.
+  EnergyTerms train_pass(const TrainingLoss& loss, Parameters& gradients, bool* finite) override {
+    const SmoothingEnergy<float>* descend = loss.paper_energy();
+    if (descend == nullptr) return Network::train_pass(loss, gradients, finite);
+    if (!train_pass_) train_pass_ = std::make_unique<DeviceTrainPass>(*this);
+    return train_pass_->run(*descend, *loss.reported_energy(), gradients, finite);
+  }
   void forward_device(const float* input, Extent image, float* output) override;
   void infer_device(const float* input, Extent image, float* output) override {
     require(image.height > 0 && image.width > 0, "Network::infer: empty image");
@@ -286,6 +297,7 @@ class CudaNetwork final : public DeviceNetwork {
   std::vector<float> grads_host_;
   std::list<std::unique_ptr<Plan>> plans_;
   std::map<std::string, double> timings_;
+  std::unique_ptr<DeviceTrainPass> train_pass_;  // made by the first train_pass
 };
 
 void CudaNetwork::layout_offsets(const Parameters& params) {

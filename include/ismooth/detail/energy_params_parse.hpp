@@ -1,8 +1,9 @@
 #pragma once
-// Internal: the key=value parser behind ismooth::set_parameter.
-// Include "ismooth/energy_params.hpp" instead.
+// Internal: the key=value parser behind ismooth::set_parameter, and its
+// inverse describe_energy_params. Include "ismooth/energy_params.hpp" instead.
 
 #include <charconv>
+#include <cstdio>
 #include <string>
 
 namespace ismooth {
@@ -58,9 +59,10 @@ inline void set_parameter(EnergyParams& p, std::string_view key, std::string_vie
     else if (value == "clipped") p.gradient = GradientMode::clipped;
     else fail("--set gradient=", value, ": expected exact or clipped");
   } else {
-    fail("--set ", key, "=", value, ": unknown key '", key,
-         "' (known: sigma_r, sigma_s, lambda_f, lambda_e, alpha, c1, c2, radius, p_large, "
-         "p_small, dilate, gradient, colour_weight_floor, epsilon, zero_guidance_margin)");
+    std::string known;
+    for (std::string_view k : kEnergyParameterKeys)
+      known += (known.empty() ? "" : ", ") + std::string(k);
+    fail("--set ", key, "=", value, ": unknown key '", key, "' (known: ", known, ")");
   }
 }
 
@@ -69,6 +71,65 @@ inline void set_parameter(EnergyParams& p, std::string_view assignment) {
   require(eq != std::string_view::npos && eq > 0, "--set ", assignment,
           ": expected key=value");
   set_parameter(p, assignment.substr(0, eq), assignment.substr(eq + 1));
+}
+
+inline const char* gradient_name(GradientMode mode) {
+  return mode == GradientMode::clipped ? "clipped" : "exact";
+}
+
+inline std::string describe_energy_params(const EnergyParams& p) {
+  std::string s;
+  auto add = [&](std::string_view key, const std::string& value) {
+    if (!s.empty()) s += ",";
+    s += std::string(key) + "=" + value;
+  };
+  auto number = [](double v) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.17g", v);
+    return std::string(text);
+  };
+  add("sigma_r", number(p.sigma_r));
+  add("sigma_s", number(p.sigma_s));
+  add("lambda_f", number(p.lambda_f));
+  add("lambda_e", number(p.lambda_e));
+  add("alpha", number(p.alpha));
+  add("c1", number(p.c1));
+  add("c2", number(p.c2));
+  add("radius", std::to_string(p.radius));
+  add("p_large", number(p.p_large));
+  add("p_small", number(p.p_small));
+  add("dilate", p.dilate ? "1" : "0");
+  add("gradient", gradient_name(p.gradient));
+  add("colour_weight_floor", number(p.colour_weight_floor));
+  add("epsilon", number(p.epsilon));
+  // Added after the first version: absent = the default (see the declaration).
+  if (p.zero_guidance_margin != EnergyParams{}.zero_guidance_margin)
+    add("zero_guidance_margin", number(p.zero_guidance_margin));
+  return s;
+}
+
+inline const char* pmap_name(PMapKind kind) {
+  switch (kind) {
+    case PMapKind::adaptive:
+      return "adaptive";
+    case PMapKind::all_l2:
+      return "l2";
+    case PMapKind::all_lp:
+      return "l08";
+    case PMapKind::half:
+      return "half";
+    case PMapKind::custom:
+      return "custom";
+  }
+  return "?";
+}
+
+inline PMapKind parse_pmap_kind(std::string_view name) {
+  if (name == "adaptive") return PMapKind::adaptive;
+  if (name == "l2") return PMapKind::all_l2;
+  if (name == "l08" || name == "lp") return PMapKind::all_lp;
+  if (name == "half") return PMapKind::half;
+  fail("unknown p map '", name, "' (expected adaptive, l2, l08 or half)");
 }
 
 }  // namespace ismooth

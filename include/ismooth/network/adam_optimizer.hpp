@@ -4,11 +4,9 @@
 /// β2 0.999, ε 1e-8, batch size 1, no weight decay — the authors' Adam ignores
 /// the weight decay it is given).
 ///
-/// Update of every scalar θ at step t = 1, 2, ... with gradient g:
-///     m ← β1·m + (1−β1)·g,   v ← β2·v + (1−β2)·g²
-///     θ ← θ − lr · (m / (1−β1^t)) / (√(v / (1−β2^t)) + ε)
-/// the same formula as the per-image Adam (solvers/adam.hpp, PyTorch's
-/// placement of ε). The authors' Torch7 `optim.adam` adds ε to √v before the
+/// Update of every scalar θ at step t = 1, 2, ... with gradient g: the one
+/// update of adam_update.hpp, shared with the per-image Adam (solvers/adam.hpp;
+/// PyTorch's placement of ε). The authors' Torch7 `optim.adam` adds ε to √v before the
 /// bias correction instead, i.e. uses ε·√(1−β2^t) in our form; the two differ
 /// only where √v̂ is within a few ε of 0, i.e. for gradients below ~1e-7.
 ///
@@ -20,6 +18,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ismooth/learning_rate_schedule.hpp"
 #include "ismooth/network/parameters.hpp"
 
 namespace ismooth::network {
@@ -36,15 +35,10 @@ struct AdamSettings {
   bool operator==(const AdamSettings&) const = default;
 };
 
-/// How the learning rate changes over a run. Not in the paper (constant lr).
-enum class LearningRateSchedule : std::uint8_t {
-  constant,  ///< lr at every step (the paper)
-  cosine,    ///< lr·½(1 + cos(π·(t−1)/T)) at step t of T: from lr towards 0
-};
-
-/// The learning rate of step t (1-based) of `total` under `schedule`.
-double scheduled_learning_rate(double learning_rate, LearningRateSchedule schedule, std::int64_t t,
-                               std::int64_t total);
+/// The one schedule of ismooth (learning_rate_schedule.hpp), under the names
+/// the trainer's callers use.
+using ismooth::LearningRateSchedule;
+using ismooth::scheduled_learning_rate;
 
 /// Adam's state (m, v, t) for one Parameters layout, and the update.
 class AdamOptimizer {

@@ -14,11 +14,13 @@
 /// recently used dropped), so repeated calls at one size allocate nothing.
 /// A Network is not thread-safe: use one per thread.
 ///
-/// Training use:
-///     net->forward(input, t);                  // keeps what backward needs
-///     energy.EvaluateWithGradient(t, dt);      // dE/dT on the 0–255 scale
-///     net->backward(dt, grads);                // dE/dθ for every parameter
+/// Training use (training_loss.hpp):
+///     net->train_pass(loss, grads, &finite);   // forward, dL/dT, backward
 ///     adam.step(params, grads); net->set_parameters(params);
+/// which by default is
+///     net->forward(loss.input(), t);           // keeps what backward needs
+///     loss.evaluate(t, &dt);                   // dL/dT on the 0–255 scale
+///     net->backward(dt, grads);                // dL/dθ for every parameter
 
 #include <cstddef>
 #include <map>
@@ -32,7 +34,13 @@
 #include "ismooth/network/network_description.hpp"
 #include "ismooth/network/parameters.hpp"
 
+namespace ismooth {
+struct EnergyTerms;  // smoothing_energy.hpp
+}  // namespace ismooth
+
 namespace ismooth::network {
+
+class TrainingLoss;  // training_loss.hpp
 
 enum class EngineKind : std::uint8_t {
   onednn_cpu,  ///< oneDNN 2.6 on the CPU, fp32, OpenMP threads (OMP_NUM_THREADS)
@@ -145,6 +153,16 @@ class Network {
   /// Throws ismooth::Error if no forward() at this size came before.
   virtual void backward(const Image<float>& grad_output, Parameters& gradients,
                         Image<float>* grad_input = nullptr) = 0;
+
+  /// One training pass on `loss`'s crop: T255 = net(loss.input()) as
+  /// forward(), the loss and its terms at T with dL/dT255, and dL/dθ into
+  /// `gradients` as backward(). Returns the loss's reported terms;
+  /// `*finite` is false when the loss, T or the gradients are not (the
+  /// gradients are then unspecified). The default runs forward(),
+  /// loss.evaluate() and backward() on host images; an engine may evaluate
+  /// the paper's energy (TrainingLoss::paper_energy) on its device instead
+  /// (the CUDA engine does; other losses take the default there too).
+  virtual EnergyTerms train_pass(const TrainingLoss& loss, Parameters& gradients, bool* finite);
 
   /// Bytes of activations, weights and scratch the engine holds now (all
   /// cached sizes), for benchmarks and memory planning.

@@ -1,10 +1,11 @@
 #pragma once
 /// \file
 /// Training the smoothing network with the energy as its loss (paper Sec. 3.3,
-/// spec/network.md), and over-fitting it to one image (the paper's
-/// "CNN-overfit" solver of Sec. 5.2). Both return the same Summary as the
-/// per-image solvers (summary.hpp), one record per iteration, so an
-/// experiment plots them beside IRLS, Adam and L-BFGS.
+/// spec/network.md) — or with any loss of training_loss.hpp, a user's own
+/// DifferentiableObjective included — and over-fitting it to one image
+/// (overfit.hpp). Both return the same Summary as the per-image solvers
+/// (summary.hpp), one record per iteration, so an experiment plots them
+/// beside IRLS, Adam and L-BFGS.
 ///
 ///     TrainerOptions o;  o.config = NetworkConfig::tiny(16, {2, 2, 1, 1});
 ///     ImageSet train = ImageSet::load("photos/train", o.max_short_side);
@@ -12,11 +13,20 @@
 ///     Summary s = train_network(o, train, &val, &model);
 ///
 /// One step (batch size 1): take the step's crop I (training_data.hpp), build
-/// its energy E with the preset's guidance and structure edges B of the crop
-/// (presets.hpp), T255 = net(I255), evaluate E(T255) and ∂E/∂T255 (the exact or
-/// the clipped gradient, EnergyParams::gradient, energy.md §10), backpropagate
-/// to ∂E/∂θ and take one Adam step (adam_optimizer.hpp). The energy in every
-/// record is the **exact** one (ε = 0) whatever the gradient mode.
+/// its loss (TrainerOptions::loss; by default the energy E of the preset with
+/// the guidance and structure edges B of the crop, presets.hpp), T255 =
+/// net(I255), evaluate E(T255) and ∂E/∂T255 (the exact or the clipped
+/// gradient, EnergyParams::gradient, energy.md §10), backpropagate to ∂E/∂θ
+/// (Network::train_pass: on the GPU with the CUDA engine) and take one Adam
+/// step (adam_optimizer.hpp). The energy in every record is the **exact**
+/// one (ε = 0) whatever the gradient mode; with a user's loss it is that
+/// loss, its terms NaN.
+///
+/// The parts, each in its file under network/training/: the loss
+/// (paper_loss.cpp), the pass (host_train_pass.cpp, the engines'
+/// train_pass), validation (validation.cpp), the run's identity and model
+/// metadata (run_settings.cpp), checkpoints (run_checkpoint.cpp), and the
+/// loop (train_network.cpp).
 ///
 /// Records (the per-image solvers' convention: record k describes the
 /// iterate after k updates). Record k holds the exact energy, terms and L2
@@ -58,10 +68,13 @@
 #include <optional>
 #include <string>
 
+#include "ismooth/energy_params.hpp"
 #include "ismooth/network/adam_optimizer.hpp"
 #include "ismooth/network/model_file.hpp"
 #include "ismooth/network/network.hpp"
+#include "ismooth/network/overfit.hpp"
 #include "ismooth/network/training_data.hpp"
+#include "ismooth/network/training_loss.hpp"
 #include "ismooth/presets.hpp"
 #include "ismooth/summary.hpp"
 
@@ -123,6 +136,13 @@ struct TrainerOptions {
   Preset preset = Preset::smoothing;
   EnergyParams params = default_training_params(Preset::smoothing);
   PMapKind pmap = PMapKind::adaptive;  ///< adaptive (Eq. 8), all_l2, all_lp, half
+  /// When set, the loss of every training and validation crop instead of
+  /// the preset's energy (preset, params and pmap are then unused), e.g.
+  /// make_loss(crop, WeightedSum{...}) with a user's term (training_loss.hpp).
+  LossFactory loss;
+  /// Names `loss` in the run's settings and the model's metadata, so a
+  /// resume must present the same loss; required with `loss`.
+  std::string loss_name;
 
   AdamSettings adam;  ///< spec/network.md: lr 0.01, β 0.9 / 0.999, ε 1e-8
   /// constant (the paper) or cosine decay over all epochs·steps_per_epoch
@@ -165,47 +185,7 @@ Summary train_network(const TrainerOptions& options, const ImageSet& train, cons
 std::map<std::string, std::string> training_settings(const TrainerOptions& options,
                                                      const ImageSet& train, const ImageSet* val);
 
-/// "name=value,..." of every EnergyParams field (for logs and metadata).
-std::string describe_energy_params(const EnergyParams& p);
-
-/// Options of overfit_network. Stopping: max_iterations updates
-/// (no_convergence), function_tolerance (convergence), the callback,
-/// *interrupt (user_abort), a non-finite energy (failure; output keeps the
-/// last finite iterate).
-struct OverfitOptions {
-  NetworkConfig config = NetworkConfig::paper();
-  InitScheme init = InitScheme::uniform_code;
-  std::uint64_t seed = 0;  ///< initial weights (unless `initial`)
-  /// Start with the output layer's weights and bias at 0, so T = I (see
-  /// TrainerOptions::zero_output_layer). Ignored with `initial`.
-  bool zero_output_layer = true;
-  /// Start from these weights (e.g. a trained model's) instead of initialising.
-  std::optional<Parameters> initial;
-  AdamSettings adam;  ///< spec/network.md's defaults
-  /// constant (the paper's Adam) or cosine decay over max_iterations: the
-  /// adaptive energy jumps where pixels enter the L2 mask, and a decaying
-  /// step lets the last iterations settle instead of jumping across.
-  LearningRateSchedule schedule = LearningRateSchedule::constant;
-  int max_iterations = 500;  ///< Adam steps on the one image
-  /// Stop when |E_{k−1} − E_k| ≤ tol·|E_{k−1}| (0 = run all iterations).
-  double function_tolerance = 0;
-  EngineOptions engine;
-  IterationCallback callback;
-  const std::atomic<bool>* interrupt = nullptr;
-
-  bool IsValid(std::string* error = nullptr) const;
-};
-
-/// Over-fits a network to the one image of `energy` (its input I255): every
-/// iteration is a forward pass on the whole image, E(T255) and its gradient
-/// (energy.params().gradient), a backward pass and an Adam step. Record k is
-/// E(T(θ_k)) with its terms (exact when energy.params().epsilon is 0, as
-/// presets build it), the gradient norm ‖∂E/∂θ‖₂, step_norm ‖T_k − T_{k−1}‖₂
-/// (of the output image, as the per-image solvers), and extras
-/// "learning_rate" and "parameter_step" (‖θ_k − θ_{k−1}‖₂). `output` receives
-/// T255 of the final record (0–255 scale, not post-processed, not clamped);
-/// `final_parameters` its θ if given. Solver name "cnn-overfit".
-Summary overfit_network(const OverfitOptions& options, const SmoothingEnergy<float>& energy,
-                        Image<float>& output, Parameters* final_parameters = nullptr);
+/// energy_params.hpp's, under the name the trainer's callers use.
+using ismooth::describe_energy_params;
 
 }  // namespace ismooth::network

@@ -7,11 +7,11 @@
 ///
 ///     Summary s = solve_adam(AdamOptions{}, energy, t);   // t: Image<float>, 0–255
 ///
-/// Update, per value k, at step t = 1, 2, ... with g = ∇f(x_{t−1}):
-///     m ← β1·m + (1−β1)·g,   v ← β2·v + (1−β2)·g²
-///     x ← x − lr · (m / (1−β1^t)) / (√(v / (1−β2^t)) + ε)
-/// (PyTorch's placement of ε). The moments are kept in double whatever X's
-/// scalar is, so float images lose nothing in the update itself.
+/// Update, per value, at step t = 1, 2, ... with g = ∇f(x_{t−1}): the one of
+/// adam_update.hpp (PyTorch's placement of ε), shared with the network
+/// trainer. The moments are kept in double whatever X's scalar is, so float
+/// images lose nothing in the update itself. The schedule (constant or cosine
+/// over max_iterations) is learning_rate_schedule.hpp's.
 ///
 /// Scale: x is on the **0–255 scale**, and Adam's normalised step moves each
 /// value by about `lr` per iteration whatever the gradient's magnitude, so the
@@ -30,19 +30,11 @@
 #include <type_traits>
 #include <vector>
 
+#include "ismooth/adam_update.hpp"
+#include "ismooth/learning_rate_schedule.hpp"
 #include "ismooth/solvers/solve_common.hpp"
 
 namespace ismooth {
-
-/// How the learning rate changes over the run. Not in the paper; cosine
-/// decay lets a large first step travel and a small last one settle: on the
-/// all-L2 map lr 40 with cosine decay reached 1% of the exact minimum in
-/// 97–140 iterations (constant lr 5: 332–998), and at 100 iterations cosine
-/// lr 5 gave the lowest all-L0.8 energies of any Adam run.
-enum class AdamSchedule {
-  constant,  ///< lr at every step (the paper's baseline)
-  cosine,    ///< lr·½(1 + cos(π·(t−1)/max_iterations)) at step t: from lr towards 0
-};
 
 /// Options of solve_adam. Stopping rules, checked after each iteration:
 /// - the callback returns abort / stop_with_success → user_abort / user_success;
@@ -68,7 +60,9 @@ struct AdamOptions {
   double beta1 = 0.9;     ///< first-moment decay, in [0, 1)
   double beta2 = 0.999;   ///< second-moment decay, in [0, 1)
   double epsilon = 1e-8;  ///< added to √v̂; > 0 (see \file on scale)
-  AdamSchedule schedule = AdamSchedule::constant;
+  /// constant (the paper) or cosine decay over max_iterations
+  /// (learning_rate_schedule.hpp).
+  LearningRateSchedule schedule = LearningRateSchedule::constant;
   /// Stop when the relative energy change falls to this; 0 = run all iterations.
   double function_tolerance = 0;
   /// Called with every record, iteration 0 (the start) included.
@@ -106,9 +100,7 @@ struct AdamState {
 
   /// The learning rate of step t (1-based).
   static double rate(const AdamOptions& o, int t) {
-    if (o.schedule == AdamSchedule::constant) return o.learning_rate;
-    const double pi = 3.14159265358979323846;
-    return o.learning_rate * 0.5 * (1 + std::cos(pi * (t - 1) / o.max_iterations));
+    return scheduled_learning_rate(o.learning_rate, o.schedule, t, o.max_iterations);
   }
 
   /// One Adam step on x with gradient g; returns ‖Δx‖₂ as actually stored in
@@ -118,19 +110,10 @@ struct AdamState {
     for (std::size_t k = 0; k < g.size(); ++k)
       if (!std::isfinite(double(g.data()[k]))) return kNaN;
     ++t;
-    const double c1 = 1 - std::pow(o.beta1, t), c2 = 1 - std::pow(o.beta2, t);
-    const double lr = rate(o, t);
+    const AdamStepConstants constants =
+        adam_step_constants(rate(o, t), o.beta1, o.beta2, o.epsilon, t);
     double moved = 0;
-    for (std::size_t k = 0; k < x.size(); ++k) {
-      const double gk = double(g.data()[k]);
-      m[k] = o.beta1 * m[k] + (1 - o.beta1) * gk;
-      v[k] = o.beta2 * v[k] + (1 - o.beta2) * gk * gk;
-      const double old = double(x.data()[k]);
-      x.data()[k] = static_cast<std::remove_cvref_t<decltype(x.data()[k])>>(
-          old - lr * (m[k] / c1) / (std::sqrt(v[k] / c2) + o.epsilon));
-      const double d = double(x.data()[k]) - old;
-      moved += d * d;
-    }
+    adam_update(constants, g.data(), m.data(), v.data(), x.data(), x.size(), moved);
     return std::sqrt(moved);
   }
 };

@@ -1,0 +1,35 @@
+// The paper's energy as the trainer's loss (training_loss.hpp).
+#include "ismooth/network/training_loss.hpp"
+
+namespace ismooth::network {
+
+EnergyTerms PaperLoss::evaluate(const Image<float>& t, Image<float>* dt) const {
+  if (dt == nullptr) return reported_energy()->evaluate_terms(t);
+  dt->resize(t.shape());
+  dt->fill(0.0f);  // evaluate_terms adds its gradient
+  const EnergyTerms terms = descend_.evaluate_terms(t, dt);
+  return reported_ ? reported_->evaluate_terms(t) : terms;
+}
+
+std::unique_ptr<TrainingLoss> make_paper_loss(Image<float> crop, Preset preset,
+                                              const EnergyParams& params, PMapKind pmap) {
+  Guidance<float> g = preset_guidance(crop, preset);
+  if (params.epsilon == 0)
+    return std::make_unique<PaperLoss>(SmoothingEnergy<float>(
+        std::move(crop), std::move(g.guidance), std::move(g.edges), params, PMap{pmap}));
+  // Both energies share G and B of the crop; only ρ's smoothing differs.
+  EnergyParams exact = params;
+  exact.epsilon = 0;
+  SmoothingEnergy<float> descend(crop, g.guidance, g.edges, params, PMap{pmap});
+  return std::make_unique<PaperLoss>(std::move(descend),
+                                     SmoothingEnergy<float>(std::move(crop), std::move(g.guidance),
+                                                            std::move(g.edges), exact, PMap{pmap}));
+}
+
+LossFactory paper_loss_factory(Preset preset, const EnergyParams& params, PMapKind pmap) {
+  return [preset, params, pmap](Image<float> crop) {
+    return make_paper_loss(std::move(crop), preset, params, pmap);
+  };
+}
+
+}  // namespace ismooth::network

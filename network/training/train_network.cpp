@@ -1,0 +1,160 @@
+// The training loop (trainer.hpp): one record and one Adam step per crop,
+// validation at epoch boundaries, checkpoints as the options say.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "ismooth/error.hpp"
+#include "ismooth/network/trainer.hpp"
+#include "training/record_terms.hpp"
+#include "training/run_checkpoint.hpp"
+#include "training/run_settings.hpp"
+#include "training/validation.hpp"
+
+namespace ismooth::network {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void put_validation(IterationRecord& r, const EnergyTerms& v) {
+  r.extras["val_energy"] = v.total;
+  r.extras["val_data"] = v.data;
+  r.extras["val_flatten"] = v.flatten;
+  r.extras["val_edge"] = v.edge;
+  r.extras["val_l2_fraction"] = v.l2_fraction;
+}
+
+}  // namespace
+
+Summary train_network(const TrainerOptions& o, const ImageSet& train, const ImageSet* val,
+                      Model* model_out) {
+  std::string why;
+  if (!o.IsValid(&why)) fail("train_network: ", why);
+  require(!train.empty(), "train_network: the training set is empty");
+  if (val != nullptr && val->empty()) val = nullptr;
+  const detail::Log log = [&](const std::string& line) {
+    if (o.log) o.log(line);
+  };
+
+  const std::int64_t spe = detail::steps_per_epoch(o, train);
+  const std::int64_t total = std::int64_t(o.epochs) * spe;
+  const SamplingOptions sampling{o.seed, spe, o.crop, o.flip};
+  const detail::Settings settings = training_settings(o, train, val);
+  const LossFactory loss_of = o.loss ? o.loss : paper_loss_factory(o.preset, o.params, o.pmap);
+
+  detail::RunState state = detail::start_state(o, settings, total, spe, log);
+  Summary s;
+  s.solver = "cnn";
+  s.iterations = std::move(state.records);
+  const std::int64_t start = state.next;
+
+  std::unique_ptr<Network> net = make_network(o.config, state.params, o.engine);
+  const detail::Validation validation =
+      val != nullptr ? detail::Validation(*val, o.val_crop == 0 ? o.crop : o.val_crop, loss_of)
+                     : detail::Validation();
+
+  const Clock::time_point clock = Clock::now();
+  detail::CheckpointWriter checkpoints(o, settings, log);
+  double train_seconds = 0, val_seconds = 0;  // this process
+  std::int64_t steps_here = 0;
+  auto save = [&](std::int64_t next) {
+    checkpoints.save(state, s.iterations, next, state.seconds_before + since(clock));
+  };
+  auto finish = [&](TerminationType type, std::string message) {
+    s.termination = type;
+    s.message = std::move(message);
+    if (!s.iterations.empty()) {
+      s.initial_energy = s.iterations.front().energy;
+      s.final_energy = s.iterations.back().energy;
+    }
+    s.seconds = state.seconds_before + since(clock);
+    const bool keep =
+        type == TerminationType::no_convergence || type == TerminationType::user_success;
+    if (keep && (model_out != nullptr || !o.model_out.empty())) {
+      const Model m = detail::trained_model(o, settings, state.params, s, spe);
+      if (!o.model_out.empty()) save_model(o.model_out, m);
+      if (model_out != nullptr) *model_out = m;
+    }
+    return s;
+  };
+
+  Parameters grads = make_parameters(o.config);
+  for (std::int64_t step = start;; ++step) {
+    if (o.interrupt != nullptr && o.interrupt->load()) {
+      save(step);
+      return finish(
+          TerminationType::user_abort,
+          "interrupted at step " + std::to_string(step) + " of " + std::to_string(total) +
+              (o.checkpoint.empty() ? std::string("; no checkpoint file configured, progress lost")
+                                    : "; checkpoint written to '" + o.checkpoint.string() + "'"));
+    }
+    if (checkpoints.due(step, start, spe)) save(step);
+
+    IterationRecord r;
+    r.iteration = int(step);
+    if (!validation.empty() && step % spe == 0) {
+      const Clock::time_point v0 = Clock::now();
+      put_validation(r, validation.mean(*net));
+      val_seconds = since(v0);
+    }
+
+    const Clock::time_point t0 = Clock::now();
+    const CropSample sample = sample_step(train, sampling, step);
+    const std::unique_ptr<TrainingLoss> loss = loss_of(
+        train.crop(sample.image, sample.y0, sample.x0, sample.height, sample.width, sample.flip));
+    bool finite = true;
+    const EnergyTerms terms = net->train_pass(*loss, grads, &finite);
+    if (!finite)
+      return finish(TerminationType::failure,
+                    "non-finite energy or gradient at step " + std::to_string(step) + " (image " +
+                        train[sample.image].name + "); weights kept at that step");
+    detail::record_terms(r, terms);
+    r.gradient_norm = l2_norm(grads);
+    if (!std::isfinite(r.gradient_norm))
+      return finish(TerminationType::failure,
+                    "non-finite parameter gradient at step " + std::to_string(step));
+    r.step_norm = state.last_step_norm;
+    r.energy_change = s.iterations.empty() ? 0.0 : s.iterations.back().energy - r.energy;
+    r.extras["epoch"] = double(step) / double(spe);
+    r.extras["image"] = double(sample.image);
+    r.extras["learning_rate"] =
+        scheduled_learning_rate(o.adam.learning_rate, o.schedule, step + 1, total);
+
+    train_seconds += since(t0);
+    ++steps_here;
+    const double rate = double(steps_here) / std::max(train_seconds, 1e-9);
+    const std::int64_t epochs_left = validation.empty() ? 0 : (total - step) / spe;
+    r.extras["images_per_second"] = rate;
+    r.extras["eta_seconds"] = double(total - step) / rate + double(epochs_left) * val_seconds;
+    r.seconds = state.seconds_before + since(clock);
+    s.iterations.push_back(r);
+
+    if (o.callback) {
+      const CallbackReturn answer = o.callback(s.iterations.back());
+      if (answer != CallbackReturn::continue_solving) {
+        save(step);  // θ_step with records 0 … step−1: a resume recomputes this record
+        return finish(answer == CallbackReturn::abort ? TerminationType::user_abort
+                                                      : TerminationType::user_success,
+                      "stopped by the callback at step " + std::to_string(step));
+      }
+    }
+    if (step == total) break;
+    const Clock::time_point t1 = Clock::now();
+    state.last_step_norm =
+        state.adam.step(state.params, grads,
+                        scheduled_learning_rate(o.adam.learning_rate, o.schedule, step + 1, total));
+    net->set_parameters(state.params);
+    train_seconds += since(t1);
+  }
+  if (checkpoints.saved_at() != total) save(total);
+  return finish(TerminationType::no_convergence, "completed " + std::to_string(o.epochs) +
+                                                     " epochs (" + std::to_string(total) +
+                                                     " steps of " + std::to_string(spe) + ")");
+}
+
+}  // namespace ismooth::network
