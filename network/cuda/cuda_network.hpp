@@ -3,7 +3,9 @@
 // EngineKind::cuda). Host C++ header: no CUDA or cuDNN types.
 //
 // Besides the Network interface (host images in and out), DeviceNetwork
-// takes device pointers, so the trainer keeps a step's images on the GPU:
+// takes device pointers, so a training pass on the paper's energy keeps its
+// images on the GPU (Network::train_pass → DeviceTrainPass,
+// cuda_train_pass.hpp):
 //   forward_device(I, T) → CudaSmoothingEnergy::evaluate(T, dT) →
 //   backward_device(dT, grads).
 
