@@ -2,8 +2,6 @@
 // back. The JSON is parsed by a small reader here (the core has no JSON
 // library) that accepts only what JSON allows, so an unquoted nan or inf
 // fails the test.
-#include "ismooth/summary_io.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cctype>
@@ -11,6 +9,8 @@
 #include <limits>
 #include <map>
 #include <variant>
+
+#include "ismooth/summary_io.hpp"
 
 namespace {
 

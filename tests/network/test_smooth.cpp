@@ -2,17 +2,17 @@
 // the network library gives the stored reference output of the shipped
 // model (as test_shipped_model.cpp, same tolerance), the same pixels as the
 // object form and as `ismooth smooth`, and refuses bad options.
-#include "ismooth/smooth.hpp"
-
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 
 #include "ismooth/image_io.hpp"
 #include "ismooth/network/default_model.hpp"
+#include "ismooth/smooth.hpp"
 
 namespace {
 
@@ -42,7 +42,9 @@ TEST_CASE("smooth(image) with the defaults gives the shipped model's stored refe
   CHECK(mean_diff <= 0.05);
   CHECK(max_diff <= 3.0);
   // Post-processed output is clamped to the 0–255 scale.
-  for (float v : output) REQUIRE((v >= 0.f && v <= 255.f));
+  const auto [lowest, highest] = std::minmax_element(output.begin(), output.end());
+  CHECK(*lowest >= 0.f);
+  CHECK(*highest <= 255.f);
 }
 
 TEST_CASE("Smoother: the object form gives smooth()'s pixels, tiled or whole") {
@@ -61,9 +63,10 @@ TEST_CASE("Smoother: the object form gives smooth()'s pixels, tiled or whole") {
   Smoother tiled(options);
   const Image<float> by_tiles = tiled(input, &report);
   CHECK(report.tiled);
-  const auto [mean_diff, max_diff] = rounded_difference(by_tiles, whole);
-  CHECK(max_diff <= 1.0);
-  CHECK(mean_diff <= 1e-3);
+  double max_diff = 0;
+  for (std::size_t k = 0; k < whole.size(); ++k)
+    max_diff = std::max(max_diff, double(std::abs(by_tiles.data()[k] - whole.data()[k])));
+  CHECK(max_diff <= 1e-3);  // grey levels, as test_tiled_inference.cpp
   // Without post-processing the raw network output T255 comes back.
   options.inference = {};
   options.inference.postprocess = false;

@@ -2,7 +2,6 @@
 // exactly the solver and options it names; bad names and objectives IRLS
 // cannot majorise are refused.
 #include "ismooth/solvers/solve.hpp"
-
 #include "solver_problems.hpp"
 
 namespace {
