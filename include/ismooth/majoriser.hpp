@@ -32,7 +32,7 @@
 /// channel. A single shared matrix is still a valid bound if every pair takes
 /// the largest of its three channel weights (`per_channel = false`, see
 /// FlatteningTerm::Majorise), at the cost of much slower progress (measured in
-/// irls.hpp); the paper's
+/// docs/solvers.md, "IRLS"); the paper's
 /// energy uses shared A whenever its weights are channel-independent.
 
 #include <Eigen/SparseCore>

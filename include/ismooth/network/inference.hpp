@@ -14,14 +14,9 @@
 /// to [0, 255], the same image. With ⟨T_c, T_c⟩ = 0 the gain is 1.
 ///
 /// Memory: the oneDNN engine's inference buffers for a whole image,
-/// Network::workspace_bytes() after infer() minus the weights, measured at
-/// 224² and 640×480 alike:
-///
-///     network                     bytes per pixel   1280×720   4000×3000
-///     paper (width 64, 10 blocks)      728          0.67 GB    8.7 GB
-///     width 32, 6 blocks               376          0.35 GB    4.5 GB
-///     width 16, 4 blocks               200          0.18 GB    2.4 GB
-///
+/// Network::workspace_bytes() after infer() minus the weights, are a fixed
+/// number of bytes per pixel for a given network (measured per network in
+/// docs/network.md, "Inference memory and tiling"),
 /// plus 12 bytes per pixel for each (3, H, W) float image the caller holds
 /// (input, output). inference_bytes_per_pixel() models these numbers.
 /// When the estimate for an image exceeds InferenceOptions::max_memory_bytes,
@@ -49,7 +44,8 @@ struct InferenceOptions {
   /// inference_bytes_per_pixel × H × W exceeds it, the image is processed in
   /// tiles sized to fit (same result, more time). 0 = no budget: never tile
   /// unless `tile` says so. Default 6144 MiB: a 12 MP photo runs whole with
-  /// the shipped width-32 model (4.6 GiB), the paper's network is tiled there.
+  /// the shipped width-32 model, the paper's network is tiled there
+  /// (docs/network.md, "Inference memory and tiling").
   /// Host memory: ignored by engines without tiling (Network::supports_tiling;
   /// the CUDA engine), which run whole images.
   std::size_t max_memory_bytes = std::size_t(6144) << 20;
@@ -96,9 +92,9 @@ Image<float> smooth_with_model(const Model& model, const Image<float>& input,
 /// Bytes of memory the inference of an H × W image takes beyond the weights,
 /// per pixel: a model of the oneDNN engine's buffers (two full-resolution and
 /// three half-resolution activations of `width` fp32 channels) plus the
-/// (3, H, W) input, output and post-processing images: 740 for the paper's
-/// network against 728 + images measured (table in \file); the tests
-/// check it against workspace_bytes().
+/// (3, H, W) input, output and post-processing images (compared with the
+/// measured buffers in docs/network.md); the tests check it against
+/// workspace_bytes().
 double inference_bytes_per_pixel(const NetworkConfig& config);
 
 }  // namespace ismooth::network

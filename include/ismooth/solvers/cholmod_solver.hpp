@@ -12,11 +12,10 @@
 /// right-hand sides at once. Dense supernodal kernels go to the system BLAS
 /// (OpenBLAS here, multi-threaded).
 ///
-/// Memory: the factor dominates. For the paper's h = 21 window it is
-/// 288 MiB at 160², 707 MiB at 224² and 6.2 GiB at 640×480 (CHOLMOD's
-/// default strategy: AMD was best at 96², METIS-based orderings win at
-/// 640×480 where AMD alone predicts 7.3 GiB; numbers in irls.hpp); statistics() reports "factor_nnz" and
-/// "factor_mib" after analyzePattern, so callers can check before factorising.
+/// Memory: the factor dominates (sizes for the paper's h = 21 window and the
+/// orderings compared: docs/solvers.md, "IRLS"); statistics() reports
+/// "factor_nnz" and "factor_mib" after analyzePattern, so callers can check
+/// before factorising.
 
 #include <memory>
 

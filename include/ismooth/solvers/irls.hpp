@@ -17,36 +17,19 @@
 /// never raises the bound.
 ///
 /// Automatic choice (`LinearSolver::automatic`): CHOLMOD when H·W ≤
-/// `cholmod_max_pixels` (default 120 000, e.g. 400×300), PCG above. Measured
-/// with the paper's h = 21 window, all-L0.8 map, on a photo
-/// (experiments/bench/bench_solvers.cpp; 2 shared cores, OpenBLAS, so times are
-/// upper bounds): CHOLMOD was faster at every size measured (10 iterations:
-/// 96² 11 s vs PCG 17 s, 160² 78 s vs 277 s; at 224² in 60–90 s CHOLMOD
-/// did 5 iterations, E 1173 → 296, PCG 2, E → 383), because Jacobi-PCG
-/// needs ~400–1000+ CG iterations per solve (the IRLS weights span ~5
-/// decades). Memory decides the rule: the CHOLMOD factor
-/// is 288 MiB at 160², 707 MiB at 224² (process peak 1.5 GB with the three
-/// per-channel matrices, 12 bytes per stored entry each: 127 MB per matrix at
-/// 224²), growing ~N^1.3: ≈ 2.3 GB at the 120 000-pixel threshold
-/// (extrapolated) and 6.2 GiB at 640×480 (CHOLMOD's own prediction after
-/// analysis: 2.8 TFlop per factorisation, three per iteration; 7.3 GiB and
-/// 4.2 TFlop with AMD alone), where PCG needs only the matrices (0.8 GB
-/// each; measured process peak 3.1 GB). Above the threshold IRLS is slow
-/// with either backend on 2 cores: one PCG iteration at 640×480 took 154 s
-/// (3 × 1000 CG iterations, the cap) and lowered E from 1052 to 895.
+/// `cholmod_max_pixels` (default 120 000, e.g. 400×300), PCG above. CHOLMOD
+/// is faster wherever it fits, because Jacobi-PCG needs hundreds to 1000+ CG
+/// iterations per solve (the IRLS weights span ~5 decades); memory decides
+/// the rule, since the CHOLMOD factor grows ~N^1.3 while PCG needs only the
+/// matrices. Timings and factor sizes per image size: docs/solvers.md,
+/// "IRLS" and "Benchmark".
 ///
 /// Monotonicity: with `epsilon` = δ the bound of an Lp pair with |d⁰| < δ is
 /// taken at δ (majoriser.hpp), a true upper bound that exceeds f at x_{k−1}
 /// by at most (1 − p/2)·δ^p per such pair and channel: the exact energy can
-/// rise by at most that gap ("bound_gap" in each record). No rise was seen on
-/// fixed-p maps of real photos (test_irls.cpp: 48×64 crop, all-L0.8 and
-/// half, both backends, 10 iterations; bench_solvers at 96², 160², 224²),
-/// starting from T = I where many differences are exactly 0. δ = 1e-2 (on
-/// 0–255) is the default because δ = 1e-3 gave the same CHOLMOD iterates but
-/// made the PCG systems so stiff that warm-started PCG stalled at its
-/// iteration limit; δ = 0.1 and 1 converge to visibly higher energies.
-/// The adaptive map changes with the iterate, so no monotonicity holds there
-/// (measured: the energy jumps when pixels switch to the α-weighted L2).
+/// rise by at most that gap ("bound_gap" in each record). The adaptive map
+/// changes with the iterate, so no monotonicity holds there. Why δ = 1e-2
+/// and what was observed on photos: docs/solvers.md, "IRLS".
 ///
 /// Records: iteration 0 is the start. Each record has the exact energy (the
 /// objective's own Evaluate, ε = 0 for the paper's energy), its terms and L2
@@ -94,9 +77,8 @@ struct IrlsOptions {
   /// Allow per-channel matrices (exact IRLS weights, three factorisations
   /// per iteration); false = one shared matrix with the largest channel
   /// weight per pair: still a majoriser and one factorisation, but far slower
-  /// progress (96², all-L0.8: E 1107 → 605 after 30 iterations, against 215
-  /// after 27 per-channel), because a pair whose difference is small in one
-  /// channel is then held in all three.
+  /// progress (docs/solvers.md, "IRLS"), because a pair whose difference is
+  /// small in one channel is then held in all three.
   bool per_channel_matrices = true;
   double pcg_tolerance = 1e-6;   ///< relative residual per solve
   int pcg_max_iterations = 1000; ///< per right-hand side

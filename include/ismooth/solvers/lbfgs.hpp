@@ -40,7 +40,7 @@
 /// happens at T = I on the *adaptive* map when some E_i(I) = 0 (flat black or
 /// white areas): Eq. 8's zeroed-guidance rule puts such a pixel in the L2
 /// mask as soon as its neighbourhood changes at all, so every step, however
-/// small, adds its α-weighted L2 penalty (seen on astronaut.png crops).
+/// small, adds its α-weighted L2 penalty (docs/solvers.md, "L-BFGS").
 
 // Ceres' gradient_problem.h includes glog, whose CHECK, CHECK_EQ, ... would
 // silently replace the test frameworks' macros of the same names (doctest,
@@ -93,11 +93,10 @@ struct LbfgsOptions {
   double gradient_tolerance = 1e-10;
   double parameter_tolerance = 1e-8;
   /// Smoothing ε of the penalty, in grey levels, used when the objective is a
-  /// SmoothingEnergy (see \file); 0 = minimise the exact energy. Default
-  /// 0.25: after 100 iterations on the all-L0.8 and half maps of four photos
-  /// it gave the lowest exact energy (ε = 0.5 within 3%, ε = 0.1 within 8%,
-  /// ε = 1 up to 12% higher, ε = 0 19–88% higher: the line search stalls on
-  /// the unsmoothed |d|^0.8). README, "ismooth solve".
+  /// SmoothingEnergy (see \file); 0 = minimise the exact energy (the line
+  /// search then stalls on the unsmoothed |d|^0.8). Default 0.25: the lowest
+  /// exact energy after 100 iterations of the values compared in
+  /// docs/solvers.md, "L-BFGS".
   double epsilon = 0.25;
   /// Scale the initial inverse Hessian by sᵀy/yᵀy (Oren; Nocedal & Wright
   /// Eq. 7.20). Without it the first trial step is −∇E, which the 1/(3N)
