@@ -6,8 +6,6 @@
 #include <functional>
 #include <string>
 
-#include "ismooth/network/network.hpp"
-
 namespace ismooth::cli {
 
 using Action = std::function<int()>;
@@ -25,10 +23,5 @@ void add_smooth_command(CLI::App& app, Action& action);
 
 /// `ismooth experiment NAME ...`: the drivers reproducing the paper's figures and tables.
 void add_experiment_command(CLI::App& app, Action& action);
-
-/// The engine of a `--device` flag (train, smooth, experiment): cpu (oneDNN)
-/// or cuda. Throws ismooth::Error, before any work, for another name or when
-/// the engine cannot run here (no CUDA build, no GPU), with the reason.
-network::EngineOptions engine_for_device(const std::string& device);
 
 }  // namespace ismooth::cli

@@ -5,11 +5,11 @@
 // ignores those that do not concern it (the help says which use them).
 // Exit status: 0 done, 1 error, 130 interrupted (rerun to continue: finished
 // parts are cached under OUT/cache/).
-#include <omp.h>
-
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "cli/device_options.hpp"
+#include "cli/interrupt.hpp"
 #include "drivers/experiments.hpp"
 
 namespace ismooth::cli {
@@ -17,7 +17,7 @@ namespace ismooth::cli {
 void add_experiment_command(CLI::App& app, Action& action) {
   using experiments::DriverOptions;
   auto o = std::make_shared<DriverOptions>();
-  auto threads = std::make_shared<int>(0);
+  auto threads = std::make_shared<ThreadsOption>();
   CLI::App* cmd = app.add_subcommand(
       "experiment",
       "Reproduce a figure or table of the paper: fig6, fig5_7, adaptive, fig9, table1 "
@@ -38,7 +38,7 @@ void add_experiment_command(CLI::App& app, Action& action) {
                   "downscale test photos to this long side (default: quick 48, full " +
                       std::to_string(experiments::kFullTestSide) + ")");
   cmd->add_option("--count", o->count, "use the first N test photos (default: all; quick 2)");
-  cmd->add_option("--threads", *threads, "OpenMP threads (default: OMP_NUM_THREADS or all)");
+  add_threads_option(*cmd, *threads);
   cmd->add_flag("--no-plot", o->no_plot, "write the numbers only");
   cmd->add_option("--irls-iterations", o->irls_iterations, "IRLS iterations (default 10)");
   cmd->add_option("--adam-iterations", o->adam_iterations, "Adam iterations (default 100)");
@@ -79,22 +79,22 @@ void add_experiment_command(CLI::App& app, Action& action) {
                   "gradient the trained networks descend: clipped (default, as the authors "
                   "trained) or exact (energy.md section 10)")
       ->check(CLI::IsMember({"clipped", "exact"}));
-  cmd->add_option("--device", o->device,
-                  "engine of the networks trained, over-fitted and run: cpu (oneDNN; default) or "
-                  "cuda (needs a CUDA build and a GPU); table1 times every engine present")
+  add_device_option(*cmd, o->device,
+                    "engine of the networks trained, over-fitted and run: cpu (oneDNN; default) "
+                    "or cuda (needs a CUDA build and a GPU); table1 times every engine present")
       ->check(CLI::IsMember({"cpu", "cuda"}));
   cmd->callback([o, threads, &action] {
     action = [o, threads] {
-      if (*threads > 0) omp_set_num_threads(*threads);
+      apply_threads(*threads);
       engine_for_device(o->device);  // fail before any work if it cannot run
-      experiments::install_interrupt_handlers();
+      install_interrupt_handlers();
       try {
         if (o->name == "fig6") return experiments::run_fig6(*o);
         if (o->name == "fig5_7") return experiments::run_fig5_7(*o);
         if (o->name == "adaptive") return experiments::run_adaptive(*o);
         if (o->name == "fig9") return experiments::run_fig9(*o);
         return experiments::run_table1(*o);
-      } catch (const experiments::Interrupted&) {
+      } catch (const Interrupted&) {
         std::fprintf(stderr,
                      "ismooth: interrupted; finished parts are cached under %s/cache: run the "
                      "same command again to continue\n",

@@ -2,9 +2,10 @@
 //                [--max-memory MIB] [--tile N] [--threads N] [--device cpu|cuda] [--time]
 //                [--precision fp32|tf32|bf16|fp16]
 //
-// Smooths images with a trained network (inference.hpp), the shipped model
-// unless --model names one (default_model.hpp), then applies the authors'
-// per-channel gain matching (switch off with --no-postprocess).
+// Smooths images with a trained network through ismooth::Smoother
+// (smooth.hpp): the shipped model unless --model names one
+// (default_model.hpp), then the authors' per-channel gain matching (switch
+// off with --no-postprocess). This file is the file handling around it.
 //
 // One input file and an OUTPUT that is not a folder: smooths that file into
 // OUTPUT. Otherwise OUTPUT is a folder (created) and every input — files, and
@@ -16,7 +17,7 @@
 // Images whose inference would exceed --max-memory run in tiles with the
 // same result (tiled_inference.hpp). Outputs are written atomically: each is
 // complete or absent.
-#include <omp.h>
+#include "ismooth/smooth.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -26,9 +27,8 @@
 #include <set>
 
 #include "cli/commands.hpp"
+#include "cli/device_options.hpp"
 #include "ismooth/image_io.hpp"
-#include "ismooth/network/default_model.hpp"
-#include "ismooth/network/inference.hpp"
 
 namespace ismooth::cli {
 
@@ -40,7 +40,8 @@ struct Args {
   std::vector<std::string> paths;  // inputs, then the output
   std::string model, device = "cpu", precision = "fp32";
   bool no_postprocess = false, timing = false, recursive = false, quiet = false;
-  int threads = 0, tile = 0;
+  ThreadsOption threads;
+  int tile = 0;
   double max_memory_mib = 6144;
 };
 
@@ -128,13 +129,6 @@ std::vector<Job> plan_jobs(const std::vector<std::string>& inputs, const fs::pat
   return jobs;
 }
 
-struct Smoother {
-  network::Model model;
-  std::unique_ptr<network::Network> net;
-  network::InferenceOptions options;
-  fs::path model_path;
-};
-
 std::string describe_tiling(const network::InferenceReport& r) {
   if (!r.tiled) return "";
   char s[160];
@@ -148,7 +142,7 @@ double smooth_one(Smoother& s, const fs::path& input, const fs::path& output,
                   network::InferenceReport* report) {
   const auto t0 = std::chrono::steady_clock::now();
   const Image<float> image = load_image(input);
-  const Image<float> result = network::smooth_with_network(*s.net, image, s.options, report);
+  const Image<float> result = s(image, report);
   save_image(result, output);
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -192,16 +186,16 @@ int run_batch(Smoother& s, const Args& a, const std::vector<std::string>& inputs
 int run_smooth(const Args& a) {
   require(a.paths.size() >= 2, "expected INPUT... OUTPUT (at least two paths), got ",
           a.paths.size());
-  require(a.threads >= 0, "--threads must be at least 0 (0 = default), got ", a.threads);
   require(a.tile >= 0, "--tile must be at least 0 (0 = automatic), got ", a.tile);
   require(a.max_memory_mib >= 0 && a.max_memory_mib < 1e9,
           "--max-memory must be a number of MiB from 0 (no limit) up, got ", a.max_memory_mib);
-  if (a.threads > 0) omp_set_num_threads(a.threads);
-  network::EngineOptions engine = engine_for_device(a.device);
+  apply_threads(a.threads);
+  SmoothOptions options;
+  options.engine = engine_for_device(a.device);
   // One plan at a time: a batch of different sizes must not keep the
   // buffers of every size it met.
-  engine.max_cached_sizes = 1;
-  engine.precision = network::parse_precision(a.precision);
+  options.engine.max_cached_sizes = 1;
+  options.engine.precision = network::parse_precision(a.precision);
 
   const std::vector<std::string> inputs(a.paths.begin(), a.paths.end() - 1);
   const fs::path out = a.paths.back();
@@ -211,16 +205,14 @@ int run_smooth(const Args& a) {
   // Check the output's extension before the work, not after it.
   if (single) (void)detail::format_of(out, true);
 
-  Smoother s;
-  s.model_path = a.model.empty() ? network::default_model_path() : fs::path(a.model);
-  s.model = network::load_model(s.model_path);
-  s.net = network::make_network(s.model.config, s.model.parameters, engine);
-  s.options.postprocess = !a.no_postprocess;
-  s.options.max_memory_bytes = std::size_t(a.max_memory_mib * 1024.0 * 1024.0);
-  s.options.tile = a.tile;
+  options.model = a.model;
+  options.inference.postprocess = !a.no_postprocess;
+  options.inference.max_memory_bytes = std::size_t(a.max_memory_mib * 1024.0 * 1024.0);
+  options.inference.tile = a.tile;
+  Smoother s(options);
   if (a.timing)
-    std::fprintf(stderr, "model %s (%s) on %s\n", s.model_path.c_str(),
-                 s.model.config.describe().c_str(), s.net->engine_info().c_str());
+    std::fprintf(stderr, "model %s (%s) on %s\n", s.model_path().c_str(),
+                 s.model().config.describe().c_str(), s.network().engine_info().c_str());
 
   if (!single) return run_batch(s, a, inputs, out);
   network::InferenceReport report;
@@ -263,9 +255,8 @@ void add_smooth_command(CLI::App& app, Action& action) {
   cmd->add_option("--tile", a->tile,
                   "always tile, with N x N pixel tile interiors (plus the network's halo); "
                   "0 = only when over --max-memory (CPU engine only)");
-  cmd->add_option("--threads", a->threads, "OpenMP threads (default: OMP_NUM_THREADS or all)");
-  cmd->add_option("--device", a->device,
-                  "cpu (oneDNN; default) or cuda (needs a CUDA build and a GPU)");
+  add_threads_option(*cmd, a->threads);
+  add_device_option(*cmd, a->device);
   cmd->add_option("--precision", a->precision, "fp32 (default), tf32, bf16 or fp16 (cuda only)");
   cmd->add_flag("--time", a->timing, "print the model, engine and time per image to stderr");
   cmd->callback([a, &action] { action = [a] { return run_smooth(*a); }; });

@@ -9,9 +9,7 @@
 // current step, write the checkpoint and exit with 128 + the signal number;
 // running the same command with --resume continues exactly.
 #include <omp.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -19,61 +17,38 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/device_options.hpp"
+#include "cli/energy_options.hpp"
+#include "cli/interrupt.hpp"
+#include "cli/network_shape.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/network/trainer.hpp"
+#include "ismooth/summary_io.hpp"
 
 namespace ismooth::cli {
 
 namespace {
 
-std::atomic<bool> g_interrupt{false};
-volatile std::sig_atomic_t g_signal = 0;
-
-extern "C" void on_interrupt(int sig) {
-  g_signal = sig;
-  g_interrupt.store(true);
-}
-
-/// SIGINT/SIGTERM set the flag once; the handler resets itself (SA_RESETHAND),
-/// so a second Ctrl-C during the final save ends the process at once.
-void install_interrupt_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_interrupt;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
-
 struct Args {
-  std::string data, out, val, preset = "smoothing", energy = "adaptive", gradient;
-  std::vector<std::string> sets;
-  int epochs = 30, crop = 224, width = 64, blocks = 10, threads = 0, max_side = 512;
+  std::string data, out, val, gradient;
+  EnergyOptions energy;
+  ThreadsOption threads;
+  int epochs = 30, crop = 224, width = 64, blocks = 10, max_side = 512;
   int val_crop = 0;
   std::vector<int> dilations;
   std::int64_t steps_per_epoch = 0;
   std::uint64_t seed = 0;
-  double lr = 0.01, checkpoint_minutes = 5, progress = 5, stop_after = -1;  // minutes; < 0: no limit
+  double lr = 0.01, checkpoint_minutes = 5, progress = 5,
+         stop_after = -1;  // minutes; < 0: no limit
   bool resume = false, no_flip = false, quiet = false, random_output_layer = false;
   std::string checkpoint, log, init = "uniform", device = "cpu", schedule = "constant";
   std::string init_from;
   // over-fitting
-  std::string overfit, output_image, mask, edges;
+  std::string overfit, output_image;
   int iterations = 500;
 };
-
-/// The paper's dilations for 10 blocks; for K blocks, the first K − 2 of
-/// 2,2,4,4,8,8,16,16 (16 repeated beyond) followed by 1,1 (just 1 for K = 1).
-std::vector<int> default_dilations(int blocks) {
-  const std::vector<int> growing = {2, 2, 4, 4, 8, 8, 16, 16};
-  std::vector<int> d;
-  for (int i = 0; i < blocks - 2; ++i) d.push_back(i < int(growing.size()) ? growing[i] : 16);
-  for (int i = std::max(0, blocks - 2); i < blocks; ++i) d.push_back(1);
-  return d;
-}
 
 network::NetworkConfig make_config(const Args& a, const CLI::App& cmd) {
   network::NetworkConfig c;
@@ -83,13 +58,12 @@ network::NetworkConfig make_config(const Args& a, const CLI::App& cmd) {
             a.blocks, " disagrees with the ", a.dilations.size(), " values of --dilations");
     c.dilations = a.dilations;
   } else {
-    c.dilations = default_dilations(a.blocks);
+    c.dilations = paper_dilations(a.blocks);
   }
   c.blocks = int(c.dilations.size());
   c.validate("ismooth train");
   return c;
 }
-
 
 network::LearningRateSchedule parse_schedule(const std::string& name) {
   if (name == "constant") return network::LearningRateSchedule::constant;
@@ -112,47 +86,22 @@ double extra(const IterationRecord& r, const char* key) {
 
 // ---------------------------------------------------------------- CSV log
 
+// The log's columns are fixed before the run (LiveLog writes as it goes);
+// 10 significant digits keep a long run's log small.
 const std::vector<std::string> kTrainExtras = {
     "epoch",      "image",    "learning_rate", "images_per_second", "eta_seconds",
     "val_energy", "val_data", "val_flatten",   "val_edge",          "val_l2_fraction"};
 const std::vector<std::string> kOverfitExtras = {"learning_rate", "parameter_step"};
-
-std::string csv_header(const std::vector<std::string>& extras) {
-  std::string h =
-      "iteration,energy,data,flatten,edge,l2_fraction,energy_change,gradient_norm,step_norm,"
-      "seconds";
-  for (const auto& e : extras) h += "," + e;
-  return h + "\n";
-}
-
-std::string csv_row(const IterationRecord& r, const std::vector<std::string>& extras) {
-  std::ostringstream out;
-  out.precision(10);
-  out << r.iteration << ',' << r.energy << ',' << r.data << ',' << r.flatten << ',' << r.edge << ','
-      << r.l2_fraction << ',' << r.energy_change << ',' << r.gradient_norm << ',' << r.step_norm
-      << ',' << r.seconds;
-  for (const auto& key : extras) {
-    out << ',';
-    const auto it = r.extras.find(key);
-    if (it != r.extras.end()) out << it->second;
-  }
-  out << '\n';
-  return out.str();
-}
+constexpr int kLogPrecision = 10;
 
 /// The whole log, rewritten from the Summary (resumed runs included), via a
 /// temporary file and a rename.
 void write_csv(const std::string& path, const Summary& s, const std::vector<std::string>& extras) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    require(bool(out), "cannot write the log '", path, "'");
-    out << csv_header(extras);
-    for (const auto& r : s.iterations) out << csv_row(r, extras);
-    out.close();
-    require(bool(out), "writing the log '", path, "' failed");
-  }
-  std::filesystem::rename(tmp, path);
+  SummaryCsvOptions options;
+  options.precision = kLogPrecision;
+  options.extras = extras;
+  const std::string csv = summary_csv(s, options);
+  detail::write_atomically(path, std::vector<unsigned char>(csv.begin(), csv.end()));
 }
 
 /// Appends rows as they come, so a long run can be plotted while it trains.
@@ -165,11 +114,11 @@ struct LiveLog {
     const bool fresh = !append || !std::filesystem::exists(path);
     out.open(path, fresh ? std::ios::trunc : std::ios::app);
     require(bool(out), "cannot open the log '", path, "'");
-    if (fresh) out << csv_header(columns);
+    if (fresh) out << record_csv_header(columns);
   }
   void add(const IterationRecord& r) {
     if (!out.is_open()) return;
-    out << csv_row(r, *extras);
+    out << record_csv_row(r, *extras, kLogPrecision) << '\n';
     out.flush();
   }
 };
@@ -194,7 +143,7 @@ void print_validation(const IterationRecord& r) {
 }
 
 int interrupted_exit(const Summary& s) {
-  const int sig = int(g_signal);
+  const int sig = interrupt_signal();
   std::fprintf(stderr, "ismooth: %s: %s\n",
                sig == SIGTERM ? "terminated (SIGTERM)" : "interrupted (SIGINT)", s.message.c_str());
   std::fprintf(stderr, "ismooth: run the same command with --resume to continue\n");
@@ -214,8 +163,7 @@ std::optional<network::Parameters> initial_weights(const Args& a,
   return std::move(start.parameters);
 }
 
-int run_training(const Args& a, const CLI::App& cmd, const EnergyParams& params, Preset preset,
-                 PMapKind pmap) {
+int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   require(!a.data.empty(), "no training data given (--data DIR)");
   require(!a.out.empty(), "no output model given (--out MODEL)");
   require(cmd.count("--stop-after") == 0 || (std::isfinite(a.stop_after) && a.stop_after >= 0),
@@ -234,9 +182,9 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergyParams& params,
   o.initial = initial_weights(a, o.config);
   o.initial_name = a.init_from;
   o.engine = engine_for_device(a.device);
-  o.preset = preset;
-  o.params = params;
-  o.pmap = pmap;
+  o.preset = e.preset;
+  o.params = e.params;
+  o.pmap = e.pmap;
   o.adam.learning_rate = a.lr;
   o.schedule = parse_schedule(a.schedule);
   o.checkpoint = a.checkpoint.empty() ? a.out + ".ckpt" : a.checkpoint;
@@ -253,7 +201,7 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergyParams& params,
           o.checkpoint.string(), "'");
 
   install_interrupt_handlers();
-  o.interrupt = &g_interrupt;
+  o.interrupt = interrupt_flag();
   auto load = [&](const std::string& dir, const char* what) {
     std::vector<std::string> skipped;
     network::ImageSet set = network::ImageSet::load(dir, a.max_side, &skipped);
@@ -270,14 +218,14 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergyParams& params,
   const std::int64_t spe = a.steps_per_epoch > 0 ? a.steps_per_epoch : std::int64_t(train.size());
   const std::int64_t total = std::int64_t(a.epochs) * spe;
   if (!a.quiet)
-    std::fprintf(stderr,
-                 "network: %s (%lld parameters), crops %dx%d, %d epochs x %lld steps, preset %s, "
-                 "energy %s, gradient %s, lr %g, seed %llu, %d threads\n",
-                 o.config.describe().c_str(),
-                 static_cast<long long>(network::num_parameters(o.config)), a.crop, a.crop,
-                 a.epochs, static_cast<long long>(spe), a.preset.c_str(), a.energy.c_str(),
-                 params.gradient == GradientMode::clipped ? "clipped" : "exact", a.lr,
-                 static_cast<unsigned long long>(a.seed), omp_get_max_threads());
+    std::fprintf(
+        stderr,
+        "network: %s (%lld parameters), crops %dx%d, %d epochs x %lld steps, preset %s, "
+        "energy %s, gradient %s, lr %g, seed %llu, %d threads\n",
+        o.config.describe().c_str(), static_cast<long long>(network::num_parameters(o.config)),
+        a.crop, a.crop, a.epochs, static_cast<long long>(spe), a.energy.preset.c_str(),
+        a.energy.energy.c_str(), e.params.gradient == GradientMode::clipped ? "clipped" : "exact",
+        a.lr, static_cast<unsigned long long>(a.seed), omp_get_max_threads());
 
   LiveLog live;
   live.open(a.log, kTrainExtras, a.resume);
@@ -311,8 +259,7 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergyParams& params,
 
   const Summary s = network::train_network(o, train, val ? &*val : nullptr);
   if (!a.log.empty()) write_csv(a.log, s, kTrainExtras);
-  if (s.termination == TerminationType::user_abort && g_interrupt.load())
-    return interrupted_exit(s);
+  if (s.termination == TerminationType::user_abort && interrupted()) return interrupted_exit(s);
   std::printf("%s\n", s.BriefReport().c_str());
   if (s.termination == TerminationType::failure) fail("training failed: ", s.message);
   std::printf("model written to %s%s\n", a.out.c_str(),
@@ -320,8 +267,7 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergyParams& params,
   return 0;
 }
 
-int run_overfit(const Args& a, const CLI::App& cmd, const EnergyParams& params, Preset preset,
-                PMapKind pmap) {
+int run_overfit(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   require(a.data.empty() && a.val.empty() && !a.resume,
           "--overfit trains on one image: --data, --val and --resume do not apply");
   network::OverfitOptions o;
@@ -338,10 +284,8 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergyParams& params, 
   if (!o.IsValid(&why)) fail(why);
 
   const Image<float> input = load_image(a.overfit);
-  PresetInputs inputs;
-  if (!a.edges.empty()) inputs.edges = load_mask(a.edges);
-  if (!a.mask.empty()) inputs.foreground = load_mask(a.mask);
-  const auto energy = make_energy(input, preset, params, inputs, PMap{pmap});
+  const PresetInputs inputs = load_preset_inputs(a.energy, input);
+  const auto energy = make_energy(input, e.preset, e.params, inputs, PMap{e.pmap});
   const double identity = energy.Evaluate(input);
   if (!a.quiet)
     std::fprintf(stderr, "over-fitting %s (%zux%zu), network %s, %d iterations; E(T = I) = %.6g\n",
@@ -349,7 +293,7 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergyParams& params, 
                  a.iterations, identity);
 
   install_interrupt_handlers();
-  o.interrupt = &g_interrupt;
+  o.interrupt = interrupt_flag();
   LiveLog live;
   live.open(a.log, kOverfitExtras, false);
   using Clock = std::chrono::steady_clock;
@@ -379,14 +323,13 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergyParams& params, 
                               weights,
                               {{"trainer", "ismooth train --overfit"},
                                {"image", a.overfit},
-                               {"preset", a.preset},
-                               {"energy", a.energy},
+                               {"preset", a.energy.preset},
+                               {"energy", a.energy.energy},
                                {"iterations", std::to_string(s.num_iterations())},
-                               {"energy_params", network::describe_energy_params(params)}}});
+                               {"energy_params", network::describe_energy_params(e.params)}}});
   std::printf("%s\n", s.BriefReport().c_str());
   std::printf("E(T = I) = %.9g, final/identity = %.4f\n", identity, s.final_energy / identity);
-  if (s.termination == TerminationType::user_abort && g_interrupt.load())
-    return interrupted_exit(s);
+  if (s.termination == TerminationType::user_abort && interrupted()) return interrupted_exit(s);
   if (s.termination == TerminationType::failure) fail("over-fitting failed: ", s.message);
   return 0;
 }
@@ -402,16 +345,20 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--data", a->data, "folder of training photos (.jpg/.jpeg/.png, recursive)");
   cmd->add_option("--out", a->out, "the model file to write (required unless --overfit)");
   cmd->add_option("--val", a->val, "folder of validation photos (energy each epoch)");
-  cmd->add_option("--preset", a->preset,
-                  "smoothing (default), detail, texture; "
-                  "background/foreground only with --overfit and --mask");
-  cmd->add_option("--set", a->sets,
-                  "override an energy parameter, key=value (repeatable): sigma_r, sigma_s, "
-                  "lambda_f, lambda_e, alpha, c1, c2, radius, p_large, p_small, dilate, "
-                  "gradient, colour_weight_floor, epsilon (smooths the gradient only), zero_guidance_margin");
-  cmd->add_option("--energy", a->energy,
-                  "p map: adaptive (Eq. 8, default), l2, l08, half (fixed maps also set "
-                  "lambda_e = 0 unless --set lambda_e)");
+  EnergyHelp help;
+  help.preset =
+      "smoothing (default), detail, texture; background/foreground only with --overfit and "
+      "--mask";
+  help.set =
+      "override an energy parameter, key=value (repeatable): sigma_r, sigma_s, lambda_f, "
+      "lambda_e, alpha, c1, c2, radius, p_large, p_small, dilate, gradient, "
+      "colour_weight_floor, epsilon (smooths the gradient only), zero_guidance_margin";
+  help.energy =
+      "p map: adaptive (Eq. 8, default), l2, l08, half (fixed maps also set lambda_e = 0 unless "
+      "--set lambda_e)";
+  help.mask = "--overfit: foreground mask F for background/foreground";
+  help.edges = "--overfit: edge map B instead of the detected one";
+  add_energy_options(*cmd, a->energy, help);
   cmd->add_option("--epochs", a->epochs, "epochs (default 30)");
   cmd->add_option("--crop", a->crop, "training crop size S (default 224); smaller sides whole");
   cmd->add_option("--width", a->width, "channels of the hidden layers (default 64)");
@@ -430,7 +377,7 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--lr", a->lr, "Adam learning rate (default 0.01)");
   cmd->add_option("--lr-schedule", a->schedule,
                   "constant (default, the paper) or cosine (decay to 0 over the run)");
-  cmd->add_option("--threads", a->threads, "OpenMP threads (default: OMP_NUM_THREADS or all)");
+  add_threads_option(*cmd, a->threads);
   cmd->add_option("--checkpoint", a->checkpoint, "checkpoint file (default MODEL.ckpt)");
   cmd->add_option("--checkpoint-minutes", a->checkpoint_minutes,
                   "also checkpoint this often (default 5; each epoch end and interrupts always)");
@@ -452,43 +399,29 @@ void add_train_command(CLI::App& app, Action& action) {
                 "initialise the last layer randomly too (the authors' start; default: zero, "
                 "so the first output is T = I)");
   cmd->add_option("--progress", a->progress, "seconds between progress lines (default 5)");
-  cmd->add_option("--device", a->device, "cpu (oneDNN; default) or cuda (needs a CUDA build and a GPU)");
+  add_device_option(*cmd, a->device);
   cmd->add_flag("--quiet,-q", a->quiet, "no progress output");
   cmd->add_option("--overfit", a->overfit, "over-fit to this one image instead of training");
   cmd->add_option("--iterations", a->iterations, "--overfit: Adam iterations (default 500)");
   cmd->add_option("--output-image", a->output_image,
                   "--overfit: write the network's output T (raw, clamped to 0-255)");
-  cmd->add_option("--mask", a->mask, "--overfit: foreground mask F for background/foreground");
-  cmd->add_option("--edges", a->edges, "--overfit: edge map B instead of the detected one");
   cmd->callback([a, cmd, &action] {
     action = [a, cmd] {
-      if (a->threads > 0) omp_set_num_threads(a->threads);
-      const Preset preset = parse_preset(a->preset);
-      const PMapKind pmap = parse_pmap_kind(a->energy);
-      EnergyParams params = network::default_training_params(preset);
-      if (pmap != PMapKind::adaptive) params.lambda_e = 0;
-      for (const auto& s : a->sets) set_parameter(params, s);
-      if (!a->gradient.empty()) set_parameter(params, "gradient", a->gradient);
-      params.validate("--set");
+      apply_threads(a->threads);
+      EnergyRules rules;
+      rules.defaults = network::default_training_params;
+      rules.finish = [a](EnergyParams& params) {
+        if (!a->gradient.empty()) set_parameter(params, "gradient", a->gradient);
+      };
+      const EnergySelection e = select_energy(a->energy, rules);
       require(a->init == "uniform" || a->init == "he", "--init ", a->init,
               ": expected uniform or he");
-      if (!a->overfit.empty()) return run_overfit(*a, *cmd, params, preset, pmap);
-      require(a->mask.empty() && a->edges.empty() && a->output_image.empty(),
+      if (!a->overfit.empty()) return run_overfit(*a, *cmd, e);
+      require(a->energy.mask.empty() && a->energy.edges.empty() && a->output_image.empty(),
               "--mask, --edges and --output-image are for --overfit");
-      return run_training(*a, *cmd, params, preset, pmap);
+      return run_training(*a, *cmd, e);
     };
   });
-}
-
-network::EngineOptions engine_for_device(const std::string& device) {
-  network::EngineOptions e;
-  if (device == "cuda")
-    e.kind = network::EngineKind::cuda;
-  else
-    require(device == "cpu", "--device ", device, ": expected cpu or cuda");
-  std::string why;
-  require(network::engine_available(e.kind, &why), "--device ", device, ": ", why);
-  return e;
 }
 
 }  // namespace ismooth::cli

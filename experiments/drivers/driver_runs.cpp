@@ -2,19 +2,28 @@
 #include "drivers/driver_runs.hpp"
 
 #include <chrono>
+#include <cmath>
 
-#include "cli/commands.hpp"
+#include "cli/device_options.hpp"
+#include "cli/energy_options.hpp"
+#include "cli/interrupt.hpp"
+#include "drivers/summary_files.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/network/inference.hpp"
 #include "ismooth/network/trainer.hpp"
-#include "ismooth/solvers/adam.hpp"
-#include "ismooth/solvers/irls.hpp"
-#include "ismooth/solvers/lbfgs.hpp"
+#include "ismooth/solvers/solve.hpp"
+#include "ismooth/summary_io.hpp"
 
 namespace ismooth::experiments {
 
+EnergyParams solver_study_params(PMapKind kind) {
+  EnergyParams p = preset_params(Preset::smoothing);
+  cli::drop_edge_term_for_fixed_map(p, kind);
+  return p;
+}
+
 EnergySpec fixed_energy(const std::string& name) {
-  const PMapKind kind = parse_pmap_kind(name);
+  const PMapKind kind = cli::parse_energy_name(name);
   return {name, kind, solver_study_params(kind)};
 }
 
@@ -52,25 +61,15 @@ Summary run_solver(const std::string& solver, const SmoothingEnergy<float>& ener
                    const EnergySpec& spec, const SolverBudget& b, const CachedModel* model,
                    Image<float>& t) {
   t = energy.input();
-  if (solver == "irls") {
-    IrlsOptions o;
-    o.max_iterations = b.irls;
-    o.callback = abort_on_interrupt();
-    return solve_irls(o, energy, t);
-  }
-  if (solver == "adam") {
-    AdamOptions o;
-    o.max_iterations = b.adam;
+  if (const auto kind = solvers::find_solver(solver)) {
+    solvers::SolveOptions o;
+    o.irls.max_iterations = b.irls;
+    o.adam.max_iterations = b.adam;
+    o.lbfgs.max_iterations = b.lbfgs;
     // adam.hpp's measured defaults: 5 on the fixed maps, 0.5 on the adaptive one.
-    o.learning_rate = spec.kind == PMapKind::adaptive ? 0.5 : 5.0;
-    o.callback = abort_on_interrupt();
-    return solve_adam(o, energy, t);
-  }
-  if (solver == "lbfgs") {
-    LbfgsOptions o;
-    o.max_iterations = b.lbfgs;
-    o.callback = abort_on_interrupt();
-    return solve_lbfgs(o, energy, t);
+    o.adam.learning_rate = spec.kind == PMapKind::adaptive ? 0.5 : 5.0;
+    o.set_callback(cli::abort_on_interrupt());
+    return solvers::solve(*kind, o, energy, t);
   }
   if (solver == "cnn") {
     require(model != nullptr, "run cnn: no model");
@@ -103,7 +102,7 @@ Summary run_solver(const std::string& solver, const SmoothingEnergy<float>& ener
   o.max_iterations = b.overfit;
   o.adam.learning_rate = b.overfit_lr;
   o.engine = cli::engine_for_device(b.device);
-  o.interrupt = interrupt_flag();
+  o.interrupt = cli::interrupt_flag();
   return network::overfit_network(o, energy, t);
 }
 
@@ -158,13 +157,13 @@ Summary run_cached(const DriverOptions& o, ResultCache& cache, Progress& progres
   const auto e = build_energy(image, energy);
   Image<float> t;
   const Summary sum = run_solver(solver, e, energy, budget, model, t);
-  if (interrupted()) throw Interrupted{};
+  if (cli::interrupted()) throw cli::Interrupted{};
   save_image(t, png);  // every run keeps its final image (fig5_7 shows them)
   if (output) *output = load_image(png);
   write_summary_csv(csv, sum);  // last: its presence marks the part done
   cache.computed();
-  progress.item(what + ": E " + number(sum.initial_energy).substr(0, 10) + " -> " +
-                    number(sum.final_energy).substr(0, 10),
+  progress.item(what + ": E " + csv_number(sum.initial_energy).substr(0, 10) + " -> " +
+                    csv_number(sum.final_energy).substr(0, 10),
                 false,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return sum;

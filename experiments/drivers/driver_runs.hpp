@@ -6,8 +6,15 @@
 #include <optional>
 #include <string>
 
-#include "drivers/driver_common.hpp"
+#include "drivers/driver_options.hpp"
+#include "drivers/progress.hpp"
+#include "drivers/result_cache.hpp"
+#include "drivers/test_images.hpp"
+#include "ismooth/energy_params.hpp"
+#include "ismooth/l2_mask.hpp"
 #include "ismooth/network/model_file.hpp"
+#include "ismooth/presets.hpp"
+#include "ismooth/summary.hpp"
 
 namespace ismooth::experiments {
 
@@ -17,6 +24,10 @@ struct EnergySpec {
   PMapKind kind = PMapKind::adaptive;
   EnergyParams params;
 };
+
+/// Energy parameters of the solver study: the smoothing preset, λ_e = 0 for
+/// fixed maps (as `ismooth solve --energy`).
+EnergyParams solver_study_params(PMapKind kind);
 
 /// The energy map names of the solver study, as `--energy` spells them.
 EnergySpec fixed_energy(const std::string& name);

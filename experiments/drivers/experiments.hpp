@@ -4,7 +4,7 @@
 // per-iteration record) and figures (plot_experiments.py) under OUT/NAME/,
 // prints a short table, and caches finished parts under OUT/cache/.
 
-#include "drivers/driver_common.hpp"
+#include "drivers/driver_options.hpp"
 
 namespace ismooth::experiments {
 

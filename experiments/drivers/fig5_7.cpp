@@ -14,8 +14,11 @@
 
 #include "drivers/driver_runs.hpp"
 #include "drivers/experiments.hpp"
+#include "drivers/plot.hpp"
+#include "drivers/trained_network.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/network/trainer.hpp"
+#include "ismooth/summary_io.hpp"
 
 namespace ismooth::experiments {
 
@@ -71,8 +74,8 @@ int run_fig5_7(const DriverOptions& o) {
       const std::string file = map + "_" + solver + ".png";
       fs::copy_file(run_png(runs, photo, energy, solver, budget, &model), dir / "cells" / file,
                     fs::copy_options::overwrite_existing);
-      cells += map + "," + solver + ",cells/" + file + "," + number(s.final_energy) + "," +
-               number(s.initial_energy) + "\n";
+      cells += map + "," + solver + ",cells/" + file + "," + csv_number(s.final_energy) + "," +
+               csv_number(s.initial_energy) + "\n";
       std::printf(" %13.6g", s.final_energy);
     }
     std::printf("\n");

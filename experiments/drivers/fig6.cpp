@@ -17,7 +17,12 @@
 
 #include "drivers/driver_runs.hpp"
 #include "drivers/experiments.hpp"
+#include "drivers/plot.hpp"
+#include "drivers/run_statistics.hpp"
+#include "drivers/summary_files.hpp"
+#include "drivers/trained_network.hpp"
 #include "ismooth/network/trainer.hpp"
+#include "ismooth/summary_io.hpp"
 
 namespace ismooth::experiments {
 

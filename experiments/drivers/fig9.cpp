@@ -9,16 +9,35 @@
 // Writes OUT/fig9/results.csv (one row per network and image),
 // summary.csv (means per network), cells/*.png (outputs on the first test
 // image) and fig9.png.
+#include <cmath>
 #include <cstdio>
 
 #include "drivers/driver_runs.hpp"
 #include "drivers/experiments.hpp"
+#include "drivers/plot.hpp"
+#include "drivers/trained_network.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/network/trainer.hpp"
+#include "ismooth/summary_io.hpp"
 
 namespace ismooth::experiments {
 
 namespace {
+
+/// Mean colour shift |mean_c(T) − mean_c(I)| averaged over c (0–255).
+double mean_colour_shift(const Image<float>& t, const Image<float>& input) {
+  const std::size_t n = height(t) * width(t);
+  double total = 0;
+  for (std::size_t c = 0; c < 3; ++c) {
+    double mt = 0, mi = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      mt += t.data()[c * n + k];
+      mi += input.data()[c * n + k];
+    }
+    total += std::abs(mt - mi) / double(n);
+  }
+  return total / 3;
+}
 
 struct Setting {
   double lambda_e, lambda_f;
@@ -78,17 +97,17 @@ int run_fig9(const DriverOptions& o) {
         file = "cells/" + st.label() + ".png";
         save_image(t, dir / file);
       }
-      results += number(st.lambda_e) + "," + number(st.lambda_f) + "," + (st.residual ? "1" : "0") +
-                 "," + images[k].name + "," + number(r.energy) + "," + number(r.data) + "," +
-                 number(r.flatten) + "," + number(r.edge) + "," + number(r.l2_fraction) + "," +
-                 number(shift) + "," + file + "\n";
+      results += csv_number(st.lambda_e) + "," + csv_number(st.lambda_f) + "," +
+                 (st.residual ? "1" : "0") + "," + images[k].name + "," + csv_number(r.energy) +
+                 "," + csv_number(r.data) + "," + csv_number(r.flatten) + "," + csv_number(r.edge) +
+                 "," + csv_number(r.l2_fraction) + "," + csv_number(shift) + "," + file + "\n";
       e_sum += r.energy;
       shift_sum += shift;
     }
     const double n = double(images.size());
-    summary += number(st.lambda_e) + "," + number(st.lambda_f) + "," + (st.residual ? "1" : "0") +
-               "," + std::to_string(images.size()) + "," + number(e_sum / n) + "," +
-               number(shift_sum / n) + "\n";
+    summary += csv_number(st.lambda_e) + "," + csv_number(st.lambda_f) + "," +
+               (st.residual ? "1" : "0") + "," + std::to_string(images.size()) + "," +
+               csv_number(e_sum / n) + "," + csv_number(shift_sum / n) + "\n";
     std::printf("%8g %8g %9s %13.6g %13.4f\n", st.lambda_e, st.lambda_f, st.residual ? "yes" : "no",
                 e_sum / n, shift_sum / n);
   }

@@ -33,13 +33,15 @@
 #include <thread>
 
 #include "bench/bench_support.hpp"
+#include "cli/interrupt.hpp"
 #include "drivers/driver_runs.hpp"
 #include "drivers/experiments.hpp"
+#include "drivers/plot.hpp"
+#include "drivers/trained_network.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/network/inference.hpp"
-#include "ismooth/solvers/adam.hpp"
-#include "ismooth/solvers/irls.hpp"
-#include "ismooth/solvers/lbfgs.hpp"
+#include "ismooth/solvers/solve.hpp"
+#include "ismooth/summary_io.hpp"
 
 namespace ismooth::experiments {
 
@@ -74,7 +76,7 @@ Measured run_limited(const std::function<std::pair<double, double>()>& fn, doubl
     std::string msg;
     try {
       const auto [a, b] = fn();
-      msg = "ok " + number(a) + " " + number(b);
+      msg = "ok " + csv_number(a) + " " + csv_number(b);
     } catch (const std::exception& e) {
       msg = std::string("error ") + e.what();
     }
@@ -87,11 +89,11 @@ Measured run_limited(const std::function<std::pair<double, double>()>& fn, doubl
   const double deadline = now_seconds() + limit;
   Measured m;
   for (;;) {
-    if (interrupted()) {
+    if (cli::interrupted()) {
       kill(pid, SIGKILL);
       waitpid(pid, nullptr, 0);
       close(fds[0]);
-      throw Interrupted{};
+      throw cli::Interrupted{};
     }
     const double left = deadline - now_seconds();
     if (left <= 0) {
@@ -162,21 +164,10 @@ std::pair<double, double> time_solver(const std::string& solver, const Image<flo
                                     {}, PMap{PMapKind::all_lp});
     const double built = now_seconds() - t0;
     Image<float> t = image;
-    Summary s;
-    if (solver == "irls") {
-      IrlsOptions o;
-      o.max_iterations = iterations;
-      o.function_tolerance = 0;
-      s = solve_irls(o, energy, t);
-    } else if (solver == "adam") {
-      AdamOptions o;
-      o.max_iterations = iterations;
-      s = solve_adam(o, energy, t);
-    } else {
-      LbfgsOptions o;
-      o.max_iterations = iterations;
-      s = solve_lbfgs(o, energy, t);
-    }
+    solvers::SolveOptions o;
+    o.set_max_iterations(iterations);
+    o.irls.function_tolerance = 0;
+    const Summary s = solvers::solve(solver, o, energy, t);
     require(s.num_iterations() > 0, solver, ": no iteration done (", s.message, ")");
     const double first = s.iterations.front().seconds;
     per.push_back((s.iterations.back().seconds - first) / s.num_iterations());
@@ -319,8 +310,9 @@ int run_table1(const DriverOptions& o) {
               },
               limit);
         }
-        if (m.status == "timeout") m.status = "> " + number(limit) + " s";
-        write_text(file, m.status + "\n" + number(m.per_iteration) + " " + number(m.total) + "\n");
+        if (m.status == "timeout") m.status = "> " + csv_number(limit) + " s";
+        write_text(
+            file, m.status + "\n" + csv_number(m.per_iteration) + " " + csv_number(m.total) + "\n");
         cache.computed();
         progress.item(
             row.method + " " + size + ": " + cell(m, false) + (m.status == "ok" ? " ms" : ""),
@@ -374,8 +366,9 @@ int run_table1(const DriverOptions& o) {
       csv += method + "," + std::to_string(sizes[si].first) + "x" +
              std::to_string(sizes[si].second) + "," + std::to_string(sizes[si].first) + "," +
              std::to_string(sizes[si].second) + "," + m.status + "," +
-             (m.status == "ok" ? number(m.per_iteration) : "") + "," + std::to_string(count) + "," +
-             (m.status == "ok" ? number(m.total) : "") + "," + std::to_string(repeats) + "\n";
+             (m.status == "ok" ? csv_number(m.per_iteration) : "") + "," + std::to_string(count) +
+             "," + (m.status == "ok" ? csv_number(m.total) : "") + "," + std::to_string(repeats) +
+             "\n";
     }
     std::printf("\n");
   }

@@ -1,0 +1,93 @@
+#pragma once
+// The energy flags shared by `ismooth energy`, `solve` and `train` (and the
+// p-map names the experiment drivers use): --preset, --energy, --set,
+// --mask, --edges, turned into a preset, a p map and energy parameters.
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ismooth/energy_params.hpp"
+#include "ismooth/image.hpp"
+#include "ismooth/image_io.hpp"
+#include "ismooth/l2_mask.hpp"
+#include "ismooth/presets.hpp"
+
+namespace ismooth::cli {
+
+/// The values of the energy flags, as typed.
+struct EnergyOptions {
+  std::string preset = "smoothing";
+  std::string energy = "adaptive";  ///< p map: adaptive, l2, l08, half
+  std::vector<std::string> sets;    ///< --set key=value, in order
+  std::string mask, edges;          ///< PNG files, empty = none
+};
+
+/// Help texts of the energy flags; a subcommand overrides those whose
+/// meaning it narrows (the defaults are `ismooth energy`'s).
+struct EnergyHelp {
+  std::string preset = "smoothing (default), detail, texture, background, foreground";
+  std::string energy =
+      "p map: adaptive (Eq. 8, default), l2, l08, half (fixed maps of the solver study; these "
+      "also set lambda_e = 0)";
+  std::string set =
+      "override a parameter, key=value (repeatable): sigma_r, sigma_s, lambda_f, lambda_e, "
+      "alpha, c1, c2, radius, p_large, p_small, dilate, gradient, colour_weight_floor, "
+      "epsilon, zero_guidance_margin";
+  std::string mask =
+      "foreground mask F (PNG, >127 = foreground) for the background/foreground presets";
+  std::string edges = "use this edge map B (PNG, >127 = edge) instead of detecting one";
+};
+
+/// Adds --preset, --energy, --set, --mask and --edges to `cmd`, in the
+/// help's "Energy" group.
+void add_energy_options(CLI::App& cmd, EnergyOptions& options, const EnergyHelp& help = {});
+
+/// The p map of an `--energy` name (adaptive, l2, l08, half). The one place
+/// the tool turns p-map names into kinds.
+PMapKind parse_energy_name(const std::string& name);
+
+/// The paper's solver study drops the edge term with the fixed maps
+/// (energy.md §7): λ_e = 0 unless the p map is the adaptive one.
+void drop_edge_term_for_fixed_map(EnergyParams& params, PMapKind pmap);
+
+/// What the energy flags select.
+struct EnergySelection {
+  Preset preset = Preset::smoothing;
+  PMapKind pmap = PMapKind::adaptive;
+  EnergyParams params;
+};
+
+/// How select_energy builds the parameters beyond the flags.
+struct EnergyRules {
+  /// The parameters of a preset before any --set (train: its training defaults).
+  std::function<EnergyParams(Preset)> defaults = preset_params;
+  /// Called with each --set before it is applied, to refuse keys a command
+  /// does not take.
+  std::function<void(const std::string&)> check_set;
+  /// Applied after every --set, before validation (train's --gradient).
+  std::function<void(EnergyParams&)> finish;
+};
+
+/// Preset and p map parsed, parameters = defaults(preset), λ_e dropped for a
+/// fixed map, each --set applied (an explicit lambda_e wins), then
+/// validated. Throws ismooth::Error naming the flag at fault.
+EnergySelection select_energy(const EnergyOptions& options, const EnergyRules& rules = {});
+
+/// Refuses --mask for a preset that has no foreground.
+void require_mask_applies(const EnergyOptions& options, Preset preset);
+
+/// --edges and --mask loaded and checked against the size of `input`.
+template <class Input>
+PresetInputs load_preset_inputs(const EnergyOptions& options, const Input& input) {
+  PresetInputs inputs;
+  if (!options.edges.empty()) inputs.edges = load_mask(options.edges);
+  if (!options.mask.empty()) inputs.foreground = load_mask(options.mask);
+  if (inputs.edges) check_same_size(*inputs.edges, "--edges " + options.edges, input, "INPUT");
+  if (inputs.foreground)
+    check_same_size(*inputs.foreground, "--mask " + options.mask, input, "INPUT");
+  return inputs;
+}
+
+}  // namespace ismooth::cli
