@@ -1,6 +1,6 @@
 # Decides whether the CUDA engine is built (ISMOOTH_CUDA = AUTO | ON | OFF) and
 # enables the CUDA language when it is. Result: ISMOOTH_WITH_CUDA (ON/OFF).
-# Facts (../shared/deps.md): toolkit 13.0 (sm_70 and older unsupported), cuDNN
+# Facts (docs/network.md, "CUDA engine"): toolkit 13.0 (sm_70 and older unsupported), cuDNN
 # 9 without a CMake package, one shared CUDA runtime for every target.
 set(ISMOOTH_CUDA AUTO CACHE STRING "Build the CUDA engine: AUTO (if nvcc and cuDNN are found), ON, OFF")
 set_property(CACHE ISMOOTH_CUDA PROPERTY STRINGS AUTO ON OFF)

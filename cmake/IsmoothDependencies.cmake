@@ -1,5 +1,5 @@
-# Finds the Debian 12 packages ismooth builds on (see ../shared/deps.md facts
-# recorded in docs/dependencies.md). Used both by our own build and by
+# Finds the Debian 12 packages ismooth builds on (install-deps.sh installs
+# them; README, "Set-up"). Used both by our own build and by
 # ismoothConfig.cmake after install, so consumers get the same targets.
 include(CMakeFindDependencyMacro)
 

@@ -1,4 +1,4 @@
-// Tests of include/ismooth/edge_response.hpp (energy.md §3) on hand-computed
+// Tests of include/ismooth/edge_response.hpp (docs/spec/energy.md §3) on hand-computed
 // cases.
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // Every term's gradient against central finite differences in double
-// precision, with the L2 mask held fixed (energy.md §10).
+// precision, with the L2 mask held fixed (docs/spec/energy.md §10).
 #include <doctest/doctest.h>
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// Tests of include/ismooth/structure_edges.hpp (energy.md §8) on synthetic
+// Tests of include/ismooth/structure_edges.hpp (docs/spec/energy.md §8) on synthetic
 // images and hand-made candidate maps, plus the comparison of E, B and the
 // texture map (§3, §8, §9) with the independent numpy reference in
 // tests/reference/edges_reference.py on real photos.

@@ -1,4 +1,4 @@
-// Tests of include/ismooth/texture_map.hpp (energy.md §9) on synthetic
+// Tests of include/ismooth/texture_map.hpp (docs/spec/energy.md §9) on synthetic
 // patterns whose Sobel directions and probe averages are worked out by hand.
 // The comparison with the numpy reference on photos is in
 // test_structure_edges.cpp (one Python run checks E, B and the texture map).

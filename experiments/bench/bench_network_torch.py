@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The smoothing network in PyTorch (CPU), timed for bench_network.cpp.
 
-Same architecture as spec/network.md and the C++ engine: BN with the image's
+Same architecture as docs/spec/network.md and the C++ engine: BN with the image's
 own statistics (track_running_stats=False, so train and eval alike), the
 transposed convolution cropped to H x W, T255 = conv26 + I255.
 

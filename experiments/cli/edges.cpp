@@ -15,8 +15,9 @@ void add_edges_command(CLI::App& app, Action& action) {
   };
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand(
-      "edges", "Write the structure-edge map B (energy.md §8), or with --texture the texture map "
-               "(§9), as a 0/255 PNG");
+      "edges",
+      "Write the structure-edge map B (docs/spec/energy.md §8), or with --texture the texture map "
+      "(§9), as a 0/255 PNG");
   cmd->add_option("INPUT", args->input, "input image (PNG/JPEG)")->required();
   cmd->add_option("--out,-o", args->out, "output PNG (0 = no edge, 255 = edge)")->required();
   cmd->add_flag("--texture", args->texture, "write the texture map instead of B");

@@ -12,8 +12,6 @@ void add_energy_options(CLI::App& cmd, EnergyOptions& options, const EnergyHelp&
   cmd.add_option("--edges", options.edges, help.edges)->group(group);
 }
 
-PMapKind parse_energy_name(const std::string& name) { return parse_pmap_kind(name); }
-
 void drop_edge_term_for_fixed_map(EnergyParams& params, PMapKind pmap) {
   if (pmap != PMapKind::adaptive) params.lambda_e = 0;
 }
@@ -21,7 +19,7 @@ void drop_edge_term_for_fixed_map(EnergyParams& params, PMapKind pmap) {
 EnergySelection select_energy(const EnergyOptions& options, const EnergyRules& rules) {
   EnergySelection s;
   s.preset = parse_preset(options.preset);
-  s.pmap = parse_energy_name(options.energy);
+  s.pmap = parse_pmap_kind(options.energy);
   s.params = rules.defaults(s.preset);
   drop_edge_term_for_fixed_map(s.params, s.pmap);
   for (const auto& assignment : options.sets) {

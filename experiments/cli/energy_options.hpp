@@ -44,12 +44,8 @@ struct EnergyHelp {
 /// help's "Energy" group.
 void add_energy_options(CLI::App& cmd, EnergyOptions& options, const EnergyHelp& help = {});
 
-/// The p map of an `--energy` name (adaptive, l2, l08, half). The one place
-/// the tool turns p-map names into kinds.
-PMapKind parse_energy_name(const std::string& name);
-
 /// The paper's solver study drops the edge term with the fixed maps
-/// (energy.md §7): λ_e = 0 unless the p map is the adaptive one.
+/// (docs/spec/energy.md §7): λ_e = 0 unless the p map is the adaptive one.
 void drop_edge_term_for_fixed_map(EnergyParams& params, PMapKind pmap);
 
 /// What the energy flags select.

@@ -1,6 +1,6 @@
 // ismooth experiment NAME [--quick] [--images DIR] [--out DIR] [...]
 //
-// The experiment drivers of spec/experiments.md (experiments.hpp): fig6,
+// The experiment drivers of docs/spec/experiments.md (experiments.hpp): fig6,
 // fig5_7, adaptive, fig9, table1. Every flag below is shared; a driver
 // ignores those that do not concern it (the help says which use them).
 // Exit status: 0 done, 1 error, 130 interrupted (rerun to continue: finished
@@ -77,7 +77,7 @@ void add_experiment_command(CLI::App& app, Action& action) {
       "table1: seconds per measured item before it is abandoned (default 300; quick 30)");
   cmd->add_option("--gradient", o->gradient,
                   "gradient the trained networks descend: clipped (default, as the authors "
-                  "trained) or exact (energy.md section 10)")
+                  "trained) or exact (docs/spec/energy.md §10)")
       ->check(CLI::IsMember({"clipped", "exact"}));
   add_device_option(*cmd, o->device,
                     "engine of the networks trained, over-fitted and run: cpu (oneDNN; default) "

@@ -368,7 +368,7 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--dilations", a->dilations, "explicit dilation per block (overrides --blocks)")
       ->delimiter(',');
   cmd->add_option("--gradient", a->gradient,
-                  "exact or clipped (energy.md section 10; default clipped, as the authors "
+                  "exact or clipped (docs/spec/energy.md §10; default clipped, as the authors "
                   "trained)");
   cmd->add_flag("--resume", a->resume, "continue from the checkpoint (same settings)");
   cmd->add_option("--seed", a->seed, "seed of the weights, data order, crops and flips (0)");

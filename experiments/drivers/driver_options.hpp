@@ -49,7 +49,7 @@ struct DriverOptions {
   /// (oneDNN) or cuda. table1 times every engine present whatever this says.
   std::string device = "cpu";
   /// Gradient the trained networks descend: clipped (the authors' training,
-  /// default) or exact (energy.md §10). Over-fitting always uses the exact one.
+  /// default) or exact (docs/spec/energy.md §10). Over-fitting always uses the exact one.
   std::string gradient = "clipped";
 };
 

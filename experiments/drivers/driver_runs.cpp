@@ -23,7 +23,7 @@ EnergyParams solver_study_params(PMapKind kind) {
 }
 
 EnergySpec fixed_energy(const std::string& name) {
-  const PMapKind kind = cli::parse_energy_name(name);
+  const PMapKind kind = parse_pmap_kind(name);
   return {name, kind, solver_study_params(kind)};
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The experiment drivers of `ismooth experiment NAME` (spec: experiments.md).
+// The experiment drivers of `ismooth experiment NAME` (docs/spec/experiments.md).
 // Each computes its part of the paper in C++, writes numbers (CSV with every
 // per-iteration record) and figures (plot_experiments.py) under OUT/NAME/,
 // prints a short table, and caches finished parts under OUT/cache/.

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// RGB → YUV for the colour weights of the flattening term (energy.md §5).
+/// RGB → YUV for the colour weights of the flattening term (docs/spec/energy.md §5).
 
 #include "ismooth/detail/pair_math.hpp"
 #include "ismooth/image.hpp"

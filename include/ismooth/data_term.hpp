@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The data term (energy.md §2, paper Eq. 2):
+/// The data term (docs/spec/energy.md §2, paper Eq. 2):
 ///
 ///     E_d(T) = 1/(3N) · Σ_i Σ_c (T_ic − I_ic)²
 ///

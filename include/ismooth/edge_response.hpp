@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The edge response E (energy.md §3, paper Eq. 3, implementation variant):
+/// The edge response E (docs/spec/energy.md §3, paper Eq. 3, implementation variant):
 ///
 ///     E_i(X) = 1/6 · Σ_{j ∈ N12(i)} |S_i − S_j|,   S_i = Σ_c X_ic (0–765)
 ///
@@ -17,9 +17,18 @@ namespace ismooth {
 
 /// The 12 neighbour offsets (dy, dx) of N12, in a fixed order (the same as
 /// detail::n12_offset, which the CUDA energy uses).
-inline constexpr std::array<std::array<int, 2>, 12> kN12 = {{
-    {-1, -1}, {-1, 0}, {-1, 1}, {0, -1}, {0, 1}, {1, -1}, {1, 0}, {1, 1},
-    {-2, 0}, {2, 0}, {0, -2}, {0, 2}}};
+inline constexpr std::array<std::array<int, 2>, 12> kN12 = {{{-1, -1},
+                                                             {-1, 0},
+                                                             {-1, 1},
+                                                             {0, -1},
+                                                             {0, 1},
+                                                             {1, -1},
+                                                             {1, 0},
+                                                             {1, 1},
+                                                             {-2, 0},
+                                                             {2, 0},
+                                                             {0, -2},
+                                                             {0, 2}}};
 
 /// Channel sum S = Σ_c X_c of an RGB image, shape (H, W).
 template <class Scalar>

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The edge-preserving term (energy.md §4, paper Eq. 4):
+/// The edge-preserving term (docs/spec/energy.md §4, paper Eq. 4):
 ///
 ///     E_e(T) = 1/N_e · Σ_i B_i · (E_i(T) − G_i)²,   N_e = Σ_i B_i
 ///

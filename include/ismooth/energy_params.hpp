@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Parameters of the smoothing energy (energy.md §4–§6, §10) and the words
+/// Parameters of the smoothing energy (docs/spec/energy.md §4–§6, §10) and the words
 /// that name them: the `key=value` spelling of the command line (`--set`),
 /// the one-line description that logs, model metadata, training checkpoints
 /// and experiment cache keys carry, and the names of the p maps.
@@ -15,14 +15,14 @@
 
 namespace ismooth {
 
-/// How the flattening term is differentiated (energy.md §10).
+/// How the flattening term is differentiated (docs/spec/energy.md §10).
 enum class GradientMode {
   exact,    ///< the true gradient, sign(0) = 0 (default)
   clipped,  ///< the authors' training gradient: ρ' → p·min(|d|^{p−1}, 1)·sign(d)
 };
 
 /// Which pixels use p_large with weight α·w^s (the "L2 mask" M) and which use
-/// p_small with weight w^r (energy.md §5, §7).
+/// p_small with weight w^r (docs/spec/energy.md §5, §7).
 enum class PMapKind {
   adaptive,  ///< Eq. 8: recomputed from the current T at every evaluation
   all_l2,    ///< M = 1 everywhere (the energy is quadratic when p_large = 2)
@@ -49,7 +49,7 @@ struct EnergyParams {
   /// Colour weights below this are set to 0 (the authors' implementation).
   double colour_weight_floor = 0.3;
   /// Margin of Eq. 8's zeroed-guidance clause: M_i = 1 where G_i = 0 and
-  /// E_i(T) − G_i > this. 0 is the spec (any rise selects L2). On photos with
+  /// E_i(T) − G_i > this. 0 is docs/spec/energy.md §5 (any rise selects L2). On photos with
   /// exactly flat areas (E(I) = 0) that makes T = I an isolated minimum, since
   /// the slightest change there switches to the α-weighted L2 penalty; a
   /// margin of a few grey levels keeps the clause for zeroed texture guidance
@@ -73,19 +73,31 @@ struct EnergyParams {
       return false;
     };
     auto positive = [](double v) { return std::isfinite(v) && v > 0; };
-    if (!positive(sigma_r)) return bad("sigma_r must be finite and > 0, got " + std::to_string(sigma_r));
-    if (!positive(sigma_s)) return bad("sigma_s must be finite and > 0, got " + std::to_string(sigma_s));
-    if (!(std::isfinite(lambda_f) && lambda_f >= 0)) return bad("lambda_f must be finite and >= 0, got " + std::to_string(lambda_f));
-    if (!(std::isfinite(lambda_e) && lambda_e >= 0)) return bad("lambda_e must be finite and >= 0, got " + std::to_string(lambda_e));
-    if (!(std::isfinite(alpha) && alpha >= 0)) return bad("alpha must be finite and >= 0, got " + std::to_string(alpha));
+    if (!positive(sigma_r))
+      return bad("sigma_r must be finite and > 0, got " + std::to_string(sigma_r));
+    if (!positive(sigma_s))
+      return bad("sigma_s must be finite and > 0, got " + std::to_string(sigma_s));
+    if (!(std::isfinite(lambda_f) && lambda_f >= 0))
+      return bad("lambda_f must be finite and >= 0, got " + std::to_string(lambda_f));
+    if (!(std::isfinite(lambda_e) && lambda_e >= 0))
+      return bad("lambda_e must be finite and >= 0, got " + std::to_string(lambda_e));
+    if (!(std::isfinite(alpha) && alpha >= 0))
+      return bad("alpha must be finite and >= 0, got " + std::to_string(alpha));
     if (std::isnan(c1)) return bad("c1 must be a number (inf allowed)");
     if (!std::isfinite(c2)) return bad("c2 must be finite, got " + std::to_string(c2));
-    if (radius < 1 || radius > 64) return bad("radius must be in [1, 64], got " + std::to_string(radius));
-    if (!(p_large > 0 && p_large <= 2)) return bad("p_large must be in (0, 2], got " + std::to_string(p_large));
-    if (!(p_small > 0 && p_small <= 2)) return bad("p_small must be in (0, 2], got " + std::to_string(p_small));
-    if (!(colour_weight_floor >= 0 && colour_weight_floor < 1)) return bad("colour_weight_floor must be in [0, 1)");
-    if (!(std::isfinite(epsilon) && epsilon >= 0)) return bad("epsilon must be finite and >= 0, got " + std::to_string(epsilon));
-    if (!(std::isfinite(zero_guidance_margin) && zero_guidance_margin >= 0)) return bad("zero_guidance_margin must be finite and >= 0, got " + std::to_string(zero_guidance_margin));
+    if (radius < 1 || radius > 64)
+      return bad("radius must be in [1, 64], got " + std::to_string(radius));
+    if (!(p_large > 0 && p_large <= 2))
+      return bad("p_large must be in (0, 2], got " + std::to_string(p_large));
+    if (!(p_small > 0 && p_small <= 2))
+      return bad("p_small must be in (0, 2], got " + std::to_string(p_small));
+    if (!(colour_weight_floor >= 0 && colour_weight_floor < 1))
+      return bad("colour_weight_floor must be in [0, 1)");
+    if (!(std::isfinite(epsilon) && epsilon >= 0))
+      return bad("epsilon must be finite and >= 0, got " + std::to_string(epsilon));
+    if (!(std::isfinite(zero_guidance_margin) && zero_guidance_margin >= 0))
+      return bad("zero_guidance_margin must be finite and >= 0, got " +
+                 std::to_string(zero_guidance_margin));
     return true;
   }
 

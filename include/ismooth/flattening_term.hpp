@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The flattening term (energy.md §5, paper Eq. 5–8):
+/// The flattening term (docs/spec/energy.md §5, paper Eq. 5–8):
 ///
 ///     E_f(T) = 1/(3N) · Σ_{i: B_i = 0} Σ_{j ∈ W_h(i)} Σ_c w_ij · |T_ic − T_jc|^{p_i}
 ///
@@ -8,7 +8,7 @@
 /// mask M: p_i = p_large, w_ij = α·w^s_ij (Eq. 7); outside: p_i = p_small,
 /// w_ij = w^r_ij (Eq. 6, YUV of the input, weights < 0.3 set to 0). M comes
 /// from the p-map policy (l2_mask.hpp); it and the weights are held constant
-/// when differentiating. Gradient modes: energy.md §10.
+/// when differentiating. Gradient modes: docs/spec/energy.md §10.
 
 #include <cstddef>
 #include <vector>
@@ -43,7 +43,8 @@ class FlatteningTerm {
                 options.colour_cache_bytes) {
     check_same_size(input, "FlatteningTerm: input", edges_, "edge map B");
     check_same_size(input, "FlatteningTerm: input", guidance_, "guidance");
-    for (auto b : edges_) require(b <= 1, "FlatteningTerm: edge map B must hold 0/1, found ", int(b));
+    for (auto b : edges_)
+      require(b <= 1, "FlatteningTerm: edge map B must hold 0/1, found ", int(b));
     if (pmap_.kind != PMapKind::adaptive)
       fixed_mask_ = fixed_l2_mask(pmap_, height(input), width(input));
   }
@@ -97,7 +98,7 @@ class FlatteningTerm {
     return raw * normaliser;
   }
 
-  /// IRLS majoriser of E_f at T⁰ = t (energy.md §11; majoriser.hpp), mask
+  /// IRLS majoriser of E_f at T⁰ = t (docs/spec/energy.md §11; majoriser.hpp), mask
   /// from t. The Laplacian alone is singular: IRLS needs a data term too.
   void Majorise(const Image<Scalar>& t, QuadraticMajoriser& q) const {
     majorise(t, l2_mask(t), 1.0, 0.0, q);
@@ -122,10 +123,10 @@ class FlatteningTerm {
       k_large[k] = Scalar(centre && mask.data()[k]);
       k_small[k] = Scalar(centre && !mask.data()[k]);
     }
-    detail::assemble_flattening_majoriser(
-        kernel_, t.data(), long(height(t)), long(width(t)), k_large, k_small,
-        {params_.p_large, params_.epsilon}, {params_.p_small, params_.epsilon},
-        weight / (3.0 * double(n)), diagonal, q);
+    detail::assemble_flattening_majoriser(kernel_, t.data(), long(height(t)), long(width(t)),
+                                          k_large, k_small, {params_.p_large, params_.epsilon},
+                                          {params_.p_small, params_.epsilon},
+                                          weight / (3.0 * double(n)), diagonal, q);
   }
 
  private:

@@ -9,7 +9,7 @@
 /// channel on a contiguous vector, and oneDNN/cuDNN/PyTorch use NCHW. Files
 /// (stb, interleaved RGB) are converted at the I/O boundary only.
 ///
-/// Scale: the energy works on **0–255 intensities** (energy.md: c1, c2 and all
+/// Scale: the energy works on **0–255 intensities** (docs/spec/energy.md: c1, c2 and all
 /// loss magnitudes assume it). Colour *weights* use YUV of RGB/255 (colour.hpp).
 
 #include <cmath>
@@ -67,8 +67,8 @@ template <class Scalar>
 void check_image(const Image<Scalar>& image, std::string_view what) {
   require(image.shape()[0] == kChannels, what, ": expected 3 colour channels, got ",
           image.shape()[0]);
-  require(height(image) > 0 && width(image) > 0, what, ": image is empty (",
-          height(image), "x", width(image), ")");
+  require(height(image) > 0 && width(image) > 0, what, ": image is empty (", height(image), "x",
+          width(image), ")");
   for (std::size_t k = 0; k < image.size(); ++k) {
     if (!std::isfinite(image.data()[k])) {
       const std::size_t plane = height(image) * width(image);

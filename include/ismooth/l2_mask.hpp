@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// The L2 mask M, the map that picks per pixel which penalty the flattening
-/// term uses (energy.md §5, §7, paper Eq. 8): inside M, p = p_large with
+/// term uses (docs/spec/energy.md §5, §7, paper Eq. 8): inside M, p = p_large with
 /// weight α·w^s; outside, p = p_small with weight w^r.
 
 #include <algorithm>
@@ -43,7 +43,7 @@ inline Mask dilate(const Mask& m, int r) {
 /// The adaptive mask of Eq. 8 from the edge response E(T) of the current
 /// iterate and the guidance G (normally E(I)):
 ///   M_i = 1 if G_i < c1 and E_i(T) − G_i > c2, or if G_i = 0 and
-///   E_i(T) − G_i > zero_guidance_margin (0 by default, the spec's E_i(T) > G_i);
+///   E_i(T) − G_i > zero_guidance_margin (0 by default, docs/spec/energy.md §5's E_i(T) > G_i);
 /// then dilated by 7×7 when params.dilate. The detail-magnification rule is
 /// this rule with c1 = +∞, c2 = 0.
 template <class Scalar>
@@ -58,30 +58,34 @@ Mask adaptive_l2_mask(const Plane<Scalar>& edge_t, const Plane<Scalar>& guidance
   // (ismooth::core adds -ffp-contract=off for GCC and Clang).
   const double c1 = 6 * params.c1, c2 = 6 * params.c2, margin = 6 * params.zero_guidance_margin;
   for (std::size_t k = 0; k < m.size(); ++k)
-    m.data()[k] = std::uint8_t(
-        detail::l2_mask_at(edge_t.data()[k], guidance.data()[k], c1, c2, margin));
+    m.data()[k] =
+        std::uint8_t(detail::l2_mask_at(edge_t.data()[k], guidance.data()[k], c1, c2, margin));
   return params.dilate ? dilate(m, 3) : m;
 }
 
-/// The fixed masks of the solver study (energy.md §7) and the caller's own.
+/// The fixed masks of the solver study (docs/spec/energy.md §7) and the caller's own.
 /// `half`: M = 1 for columns x < ⌊W/2⌋ (the left half), 0 elsewhere.
 inline Mask fixed_l2_mask(const PMap& pmap, std::size_t h, std::size_t w) {
   Mask m(typename Mask::shape_type{h, w});
   switch (pmap.kind) {
-    case PMapKind::all_l2: m.fill(1); break;
-    case PMapKind::all_lp: m.fill(0); break;
+    case PMapKind::all_l2:
+      m.fill(1);
+      break;
+    case PMapKind::all_lp:
+      m.fill(0);
+      break;
     case PMapKind::half:
       for (std::size_t y = 0; y < h; ++y)
         for (std::size_t x = 0; x < w; ++x) m(y, x) = std::uint8_t(x < w / 2);
       break;
     case PMapKind::custom:
-      require(height(pmap.custom) == h && width(pmap.custom) == w,
-              "custom p map: expected ", w, "x", h, ", got ", width(pmap.custom), "x",
-              height(pmap.custom));
+      require(height(pmap.custom) == h && width(pmap.custom) == w, "custom p map: expected ", w,
+              "x", h, ", got ", width(pmap.custom), "x", height(pmap.custom));
       for (auto v : pmap.custom) require(v <= 1, "custom p map must hold 0/1, found ", int(v));
       m = pmap.custom;
       break;
-    case PMapKind::adaptive: fail("fixed_l2_mask: the adaptive map depends on T");
+    case PMapKind::adaptive:
+      fail("fixed_l2_mask: the adaptive map depends on T");
   }
   return m;
 }

@@ -2,7 +2,7 @@
 /// \file
 /// The contract between IRLS (irls.hpp) and the objectives it minimises: a
 /// *majoriser* is a quadratic upper bound of f that touches f at the current
-/// iterate x⁰ (paper Sec. 5.1, energy.md §11). Minimising the bound cannot
+/// iterate x⁰ (paper Sec. 5.1, docs/spec/energy.md §11). Minimising the bound cannot
 /// raise f (majorise–minimise), and the bound is one sparse SPD system per
 /// colour channel.
 ///
@@ -99,9 +99,9 @@ inline QuadraticMajoriser empty_like(const QuadraticMajoriser& q) {
 inline void check_majoriser(const QuadraticMajoriser& q, std::size_t values,
                             std::string_view where) {
   const Eigen::Index n = q.A.rows();
-  require(n > 0 && std::size_t(3 * n) == values, where, ": the majoriser's A is ", q.A.rows(),
-          "x", q.A.cols(), " but x has ", values, " values (expected A to be N x N with 3N = ",
-          values, ")");
+  require(n > 0 && std::size_t(3 * n) == values, where, ": the majoriser's A is ", q.A.rows(), "x",
+          q.A.cols(), " but x has ", values, " values (expected A to be N x N with 3N = ", values,
+          ")");
   require(q.A.cols() == n, where, ": A must be square, got ", q.A.rows(), "x", q.A.cols());
   require(q.channel_A.empty() || q.channel_A.size() == kChannels, where,
           ": channel_A must be empty or hold 3 matrices, got ", q.channel_A.size());
@@ -117,8 +117,10 @@ inline double half_quadratic_form(const SparseMatrixD& m, const double* x) {
   double s = 0;
   for (Eigen::Index j = 0; j < m.outerSize(); ++j)
     for (SparseMatrixD::InnerIterator it(m, j); it; ++it) {
-      if (it.row() == j) s += 0.5 * it.value() * x[j] * x[j];
-      else if (it.row() > j) s += it.value() * x[it.row()] * x[j];
+      if (it.row() == j)
+        s += 0.5 * it.value() * x[j] * x[j];
+      else if (it.row() > j)
+        s += it.value() * x[it.row()] * x[j];
     }
   return s;
 }

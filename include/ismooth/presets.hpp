@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The application presets of the authors' training runs (energy.md §6): each
+/// The application presets of the authors' training runs (docs/spec/energy.md §6): each
 /// fixes the window, α, the mask rule and dilation, and how the guidance G and
 /// the edge map B are derived from the input I (and a foreground mask F).
 ///
@@ -40,11 +40,16 @@ inline Preset parse_preset(std::string_view name) {
 
 inline std::string_view preset_name(Preset preset) {
   switch (preset) {
-    case Preset::smoothing: return "smoothing";
-    case Preset::detail: return "detail";
-    case Preset::texture: return "texture";
-    case Preset::background: return "background";
-    case Preset::foreground: return "foreground";
+    case Preset::smoothing:
+      return "smoothing";
+    case Preset::detail:
+      return "detail";
+    case Preset::texture:
+      return "texture";
+    case Preset::background:
+      return "background";
+    case Preset::foreground:
+      return "foreground";
   }
   return "?";
 }
@@ -58,7 +63,8 @@ inline bool preset_needs_foreground(Preset preset) {
 inline EnergyParams preset_params(Preset preset) {
   EnergyParams p;
   switch (preset) {
-    case Preset::smoothing: break;
+    case Preset::smoothing:
+      break;
     case Preset::detail:
       p.alpha = 15;
       p.c1 = std::numeric_limits<double>::infinity();

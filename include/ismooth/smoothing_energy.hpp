@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The paper's energy (energy.md §1, Eq. 1) as one DifferentiableObjective:
+/// The paper's energy (docs/spec/energy.md §1, Eq. 1) as one DifferentiableObjective:
 ///
 ///     E(T) = E_d(T) + λ_f · E_f(T) + λ_e · E_e(T)
 ///
@@ -38,8 +38,8 @@ class SmoothingEnergy {
         flatten_(input, edges, guidance, params, std::move(pmap), options),
         edge_(std::move(guidance), std::move(edges)),
         data_(std::move(input)) {
-    require(height(data_.input()) >= 3 && width(data_.input()) >= 3,
-            "SmoothingEnergy: image is ", width(data_.input()), "x", height(data_.input()),
+    require(height(data_.input()) >= 3 && width(data_.input()) >= 3, "SmoothingEnergy: image is ",
+            width(data_.input()), "x", height(data_.input()),
             "; at least 3x3 is needed for the edge response");
   }
 
@@ -78,7 +78,7 @@ class SmoothingEnergy {
 
   void Gradient(const Image<Scalar>& t, Image<Scalar>& g) const { EvaluateWithGradient(t, g); }
 
-  /// IRLS majoriser of E at T⁰ = t (energy.md §11, paper Sec. 5.1;
+  /// IRLS majoriser of E at T⁰ = t (docs/spec/energy.md §11, paper Sec. 5.1;
   /// majoriser.hpp): E_d + λ_f·(bound of E_f), the L2 mask computed
   /// from t (so the adaptive map follows the iterate, as in the paper):
   ///     A_c = (2/(3N))·[I + λ_f·L_c(T⁰)],  b_c = (2/(3N))·I_c.
@@ -88,16 +88,18 @@ class SmoothingEnergy {
   ///
   /// The edge-preserving term is not majorised: with λ_e > 0 and edge pixels
   /// present this throws ismooth::Error (the paper also drops it for IRLS,
-  /// energy.md §7, §11).
+  /// docs/spec/energy.md §7, §11).
   void Majorise(const Image<Scalar>& t, QuadraticMajoriser& q) const {
     check_same_size(t, "SmoothingEnergy::Majorise: T", input(), "input I");
     if (params_.lambda_e > 0 && edge_.edge_pixels() > 0)
-      fail("SmoothingEnergy::Majorise: IRLS cannot minimise the edge-preserving term "
-           "(lambda_e = ", params_.lambda_e, ", ", edge_.edge_pixels(),
-           " edge pixels): it has no quadratic majoriser, and the Gauss-Newton "
-           "linearisation of energy.md section 11 is not implemented. Minimise with "
-           "lambda_e = 0 (`--set lambda_e=0`, or EnergyParams::lambda_e = 0; the paper's "
-           "solver comparison does the same), or use Adam or L-BFGS for the full energy");
+      fail(
+          "SmoothingEnergy::Majorise: IRLS cannot minimise the edge-preserving term "
+          "(lambda_e = ",
+          params_.lambda_e, ", ", edge_.edge_pixels(),
+          " edge pixels): it has no quadratic majoriser, and the Gauss-Newton "
+          "linearisation of docs/spec/energy.md §11 is not implemented. Minimise with "
+          "lambda_e = 0 (`--set lambda_e=0`, or EnergyParams::lambda_e = 0; the paper's "
+          "solver comparison does the same), or use Adam or L-BFGS for the full energy");
     const double n = double(data_.input().size());  // 3N
     flatten_.majorise(t, l2_mask(t), params_.lambda_f, 2.0 / n, q);
     data_.add_linear_part(q);

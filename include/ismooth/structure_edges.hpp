@@ -1,13 +1,13 @@
 #pragma once
 /// \file
-/// The structure-edge detector B (energy.md §8; the authors' implementation
+/// The structure-edge detector B (docs/spec/energy.md §8; the authors' implementation
 /// heuristic, paper Sec. 3.1 "supplemental"): pixels of E(I) that stand out
 /// from their 21×21 window (selection) and lie on a chain of at least ~20
 /// such pixels (filtering of short segments). B marks the important edges the
-/// edge-preserving term keeps (energy.md §4) and removes those pixels as
+/// edge-preserving term keeps (docs/spec/energy.md §4) and removes those pixels as
 /// flattening centres (§5).
 ///
-/// Departure from the implementation, as energy.md §8 asks: the filtering step
+/// Departure from the implementation, as docs/spec/energy.md §8 asks: the filtering step
 /// reads only the unmodified candidate map (the original removes in place while
 /// other threads read it, a race), so the result is deterministic and the same
 /// for every thread count.
@@ -28,7 +28,7 @@
 
 namespace ismooth {
 
-/// Parameters of the structure-edge detector; the defaults are energy.md §8.
+/// Parameters of the structure-edge detector; the defaults are docs/spec/energy.md §8.
 struct StructureEdgeOptions {
   /// Selection window radius: the window is (2r+1)×(2r+1) = 21×21 pixels.
   int window_radius = 10;
@@ -74,7 +74,7 @@ struct StructureEdgeOptions {
   }
 };
 
-/// Chain lengths of one candidate along the four orientations of energy.md §8:
+/// Chain lengths of one candidate along the four orientations of docs/spec/energy.md §8:
 /// candidates found stepping forward plus those found stepping backward.
 struct ChainLengths {
   int vertical = 0;
@@ -143,7 +143,7 @@ inline int chain(const std::uint8_t* c, long h, long w, long x, long y, const Or
 }  // namespace detail
 
 /// Chain lengths of pixel (row, col) in `candidates` (shape (H, W), nonzero =
-/// candidate), each sense capped at `max_steps` (energy.md §8). The pixel
+/// candidate), each sense capped at `max_steps` (docs/spec/energy.md §8). The pixel
 /// itself is not counted. Exposed for tests and diagnostics.
 inline ChainLengths chain_lengths(const Mask& candidates, std::size_t row, std::size_t col,
                                   int max_steps = 25) {
@@ -158,7 +158,7 @@ inline ChainLengths chain_lengths(const Mask& candidates, std::size_t row, std::
           detail::chain(c, h, w, x, y, detail::kAntiDiagonal, max_steps)};
 }
 
-/// Selection step of energy.md §8. For each pixel i of the edge response `E`
+/// Selection step of docs/spec/energy.md §8. For each pixel i of the edge response `E`
 /// (shape (H, W), 0–255 scale as computed by edge_response()), counts the
 /// pixels j ≠ i of its (2r+1)² window that lie inside the image with
 /// E_i − E_j > diff, where diff = diff_low for low < E_i < high and diff_high
@@ -196,8 +196,7 @@ Mask structure_edge_candidates(const Plane<Scalar>& E, const StructureEdgeOption
       for (long x = 0; x < w; ++x) {
         const double ei6 = double(row[x]);
         // +∞ makes every comparison false: such pixels never count anything.
-        threshold[x] =
-            ei6 >= 6 * options.high ? t_high : (ei6 > 6 * options.low ? t_low : never);
+        threshold[x] = ei6 >= 6 * options.high ? t_high : (ei6 > 6 * options.low ? t_low : never);
         any = any || threshold[x] != never;
       }
       if (!any) continue;
@@ -221,7 +220,7 @@ Mask structure_edge_candidates(const Plane<Scalar>& E, const StructureEdgeOption
   return out;
 }
 
-/// Filtering step of energy.md §8: keeps a candidate of `candidates` (shape
+/// Filtering step of docs/spec/energy.md §8: keeps a candidate of `candidates` (shape
 /// (H, W), nonzero = candidate) when its vertical, horizontal or diagonal
 /// chain length is ≥ min_chain or its anti-diagonal length is > min_chain,
 /// and removes it otherwise. Chains are followed in the unmodified input, so
@@ -251,7 +250,7 @@ inline Mask filter_short_segments(const Mask& candidates,
   return out;
 }
 
-/// The structure-edge map B (energy.md §8) of an edge response `E` (shape
+/// The structure-edge map B (docs/spec/energy.md §8) of an edge response `E` (shape
 /// (H, W), 0–255 scale): filter_short_segments(structure_edge_candidates(E)).
 /// Returns a 0/1 map of shape (H, W).
 template <class Scalar>

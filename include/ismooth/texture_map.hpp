@@ -1,10 +1,10 @@
 #pragma once
 /// \file
-/// The texture detector of the texture-removal preset (energy.md §9, paper
+/// The texture detector of the texture-removal preset (docs/spec/energy.md §9, paper
 /// Sec. 7.3): an edge pixel is texture when the grey levels a short distance
 /// to either side of it, across its Sobel gradient direction, are similar —
 /// i.e. the pixel is not on a boundary between two different regions. The
-/// preset's guidance is E(I) with texture pixels set to 0 (energy.md §6).
+/// preset's guidance is E(I) with texture pixels set to 0 (docs/spec/energy.md §6).
 
 #include <cmath>
 #include <cstdint>
@@ -19,7 +19,7 @@
 
 namespace ismooth {
 
-/// Parameters of the texture detector; the defaults are energy.md §9.
+/// Parameters of the texture detector; the defaults are docs/spec/energy.md §9.
 struct TextureOptions {
   /// Only pixels with E_i > this (0–255 edge-response scale) can be texture.
   double min_edge_response = 25;
@@ -50,11 +50,11 @@ struct TextureOptions {
 
 namespace detail {
 
-/// Gradient direction θ of energy.md §9 from Sobel responses (gx, gy), with
+/// Gradient direction θ of docs/spec/energy.md §9 from Sobel responses (gx, gy), with
 /// its special cases in the specified order: gx = 0 first (π/2 if gy > 0,
 /// else 3π/2 — this includes gx = gy = 0), then gy = 0 (0 if gx > 0, else π),
 /// else atan2(gy, gx) shifted by π when negative. The result is in [0, π]
-/// except the 3π/2 case, which the spec leaves unreduced.
+/// except the 3π/2 case, which docs/spec/energy.md §9 leaves unreduced.
 inline double texture_direction(double gx, double gy) {
   constexpr double pi = std::numbers::pi;
   if (gx == 0) return gy > 0 ? pi / 2 : 3 * pi / 2;
@@ -81,7 +81,7 @@ inline void neighbour_sum(const double* s, long h, long w, long x, long y, doubl
 
 }  // namespace detail
 
-/// Texture map of energy.md §9. `image`: RGB, shape (3, H, W), 0–255 scale;
+/// Texture map of docs/spec/energy.md §9. `image`: RGB, shape (3, H, W), 0–255 scale;
 /// `E`: its edge response, shape (H, W). A pixel (x, y) with E > 25 and
 /// 1 ≤ x ≤ W−2, 1 ≤ y ≤ H−2 is texture (1) when, with θ the Sobel direction
 /// of the grey image G = (R+G+B)/3 and A = (x + trunc(2cosθ), y + trunc(2sinθ)),
@@ -154,7 +154,7 @@ Mask texture_map(const Image<Scalar>& image, const TextureOptions& options = {})
   return texture_map(image, edge_response(image), options);
 }
 
-/// The texture-removal preset's guidance (energy.md §6, §9): `E` (shape
+/// The texture-removal preset's guidance (docs/spec/energy.md §6, §9): `E` (shape
 /// (H, W), 0–255 scale) with E_i := 0 where `texture` (shape (H, W), 0/1) is
 /// nonzero; other pixels unchanged.
 template <class Scalar>

@@ -1,5 +1,5 @@
 #pragma once
-// The smoothing energy (energy.md, smoothing_energy.hpp) evaluated on the GPU
+// The smoothing energy (docs/spec/energy.md, smoothing_energy.hpp) evaluated on the GPU
 // for the CUDA training path (private to ismooth::network; host C++ header).
 //
 // Built from a CPU SmoothingEnergy<float>: its input I, guidance G, edge map

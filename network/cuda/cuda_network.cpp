@@ -40,7 +40,7 @@ namespace ismooth::network::cuda {
 
 namespace {
 
-constexpr float kInputOffset = -115.0f;  // x = 255·I − 115 (spec)
+constexpr float kInputOffset = -115.0f;   // x = 255·I − 115 (docs/spec/network.md)
 constexpr int kPaddedColourChannels = 8;  // reduced precision: 3 → 8 channels
 constexpr std::size_t kMaxWorkspace = std::size_t(2) << 30;  // per convolution
 
@@ -264,8 +264,8 @@ class CudaNetwork final : public DeviceNetwork {
   void ensure_bwd_filter(ConvOps& op);
   void grow_workspace(std::size_t bytes);
   template <class Perf, class Algo>
-  void adopt_algorithm(const Perf* perf, int count, bool tensor_cores, const char* what,
-                       Algo& algo, cudnnMathType_t& math, std::size_t& workspace, bool& ready);
+  void adopt_algorithm(const Perf* perf, int count, bool tensor_cores, const char* what, Algo& algo,
+                       cudnnMathType_t& math, std::size_t& workspace, bool& ready);
   void ensure_inference(Plan& plan);
   void ensure_training(Plan& plan);
   void prepare_reduced_filters();
@@ -374,8 +374,8 @@ void CudaNetwork::prepare_reduced_filters() {
     const auto [a, b] = filter_ab(layers_[l]);
     const int ap = a == 3 ? kPaddedColourChannels : a, bp = b == 3 ? kPaddedColourChannels : b;
     char* dst = filters_lp_.as<char>() + offsets_[l].filter * dtype_size(infer_type_);
-    filter_to_krsc(param_ptr(offsets_[l].weight), a, b, layers_[l].kernel, ap, bp, dst,
-                   infer_type_, stream_);
+    filter_to_krsc(param_ptr(offsets_[l].weight), a, b, layers_[l].kernel, ap, bp, dst, infer_type_,
+                   stream_);
   }
   check_cuda(cudaGetLastError(), "CUDA engine: reduced-precision filters");
   lp_version_ = version_;
@@ -417,19 +417,18 @@ void CudaNetwork::build_ops(Plan& plan, bool training) {
     op->x_channels = xc;
     op->y_channels = yc;
     const cudnnDataType_t dt = cudnn_type(type);
-    check_cudnn(cudnnSetTensor4dDescriptor(op->x.d, CUDNN_TENSOR_NHWC, dt, 1, xc, xe.height,
-                                           xe.width),
-                "cudnnSetTensor4dDescriptor");
-    check_cudnn(cudnnSetTensor4dDescriptor(op->y.d, CUDNN_TENSOR_NHWC, dt, 1, yc, ye.height,
-                                           ye.width),
-                "cudnnSetTensor4dDescriptor");
+    check_cudnn(
+        cudnnSetTensor4dDescriptor(op->x.d, CUDNN_TENSOR_NHWC, dt, 1, xc, xe.height, xe.width),
+        "cudnnSetTensor4dDescriptor");
+    check_cudnn(
+        cudnnSetTensor4dDescriptor(op->y.d, CUDNN_TENSOR_NHWC, dt, 1, yc, ye.height, ye.width),
+        "cudnnSetTensor4dDescriptor");
     check_cudnn(cudnnSetFilter4dDescriptor(op->w.d, dt, CUDNN_TENSOR_NHWC, yc, xc, spec.kernel,
                                            spec.kernel),
                 "cudnnSetFilter4dDescriptor");
-    check_cudnn(cudnnSetConvolution2dDescriptor(op->conv.d, spec.padding, spec.padding,
-                                                spec.stride, spec.stride, spec.dilation,
-                                                spec.dilation, CUDNN_CROSS_CORRELATION,
-                                                CUDNN_DATA_FLOAT),
+    check_cudnn(cudnnSetConvolution2dDescriptor(op->conv.d, spec.padding, spec.padding, spec.stride,
+                                                spec.stride, spec.dilation, spec.dilation,
+                                                CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
                 "cudnnSetConvolution2dDescriptor");
     int n = 0, c = 0, h = 0, w = 0;
     check_cudnn(cudnnGetConvolution2dForwardOutputDim(op->conv.d, op->x.d, op->w.d, &n, &c, &h, &w),
@@ -473,17 +472,17 @@ const Perf* choose(const Perf* perf, int count, bool tensor_cores) {
 
 // The math type cuDNN's algorithm search (and later the calls) may use.
 void set_search_math(ConvOps& op, bool tensor_cores) {
-  check_cudnn(cudnnSetConvolutionMathType(op.conv.d,
-                                          tensor_cores ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
-              "cudnnSetConvolutionMathType");
+  check_cudnn(
+      cudnnSetConvolutionMathType(op.conv.d, tensor_cores ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
+      "cudnnSetConvolutionMathType");
 }
 
 // Records the fastest allowed algorithm of a cuDNN search in (algo, math,
 // workspace) and grows the shared workspace to fit it.
 template <class Perf, class Algo>
-void CudaNetwork::adopt_algorithm(const Perf* perf, int count, bool tensor_cores,
-                                  const char* what, Algo& algo, cudnnMathType_t& math,
-                                  std::size_t& workspace, bool& ready) {
+void CudaNetwork::adopt_algorithm(const Perf* perf, int count, bool tensor_cores, const char* what,
+                                  Algo& algo, cudnnMathType_t& math, std::size_t& workspace,
+                                  bool& ready) {
   const Perf* best = choose(perf, count, tensor_cores);
   require(best != nullptr, "CUDA engine: cuDNN has no ", what, " algorithm for a layer");
   algo = best->algo;
@@ -499,17 +498,17 @@ void CudaNetwork::ensure_fwd(ConvOps& op, bool tensor_cores) {
   cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
   int count = 0;
   if (options_.cuda_benchmark_algorithms)
-    check_cudnn(cudnnFindConvolutionForwardAlgorithm(cudnn_, op.x.d, op.w.d, op.conv.d, op.y.d,
-                                                     CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &count,
-                                                     perf),
-                "cudnnFindConvolutionForwardAlgorithm");
+    check_cudnn(
+        cudnnFindConvolutionForwardAlgorithm(cudnn_, op.x.d, op.w.d, op.conv.d, op.y.d,
+                                             CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &count, perf),
+        "cudnnFindConvolutionForwardAlgorithm");
   else
-    check_cudnn(cudnnGetConvolutionForwardAlgorithm_v7(cudnn_, op.x.d, op.w.d, op.conv.d, op.y.d,
-                                                       CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &count,
-                                                       perf),
-                "cudnnGetConvolutionForwardAlgorithm_v7");
-  adopt_algorithm(perf, count, tensor_cores, "forward", op.fwd, op.fwd_math,
-                  op.fwd_ws, op.fwd_ready);
+    check_cudnn(
+        cudnnGetConvolutionForwardAlgorithm_v7(cudnn_, op.x.d, op.w.d, op.conv.d, op.y.d,
+                                               CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &count, perf),
+        "cudnnGetConvolutionForwardAlgorithm_v7");
+  adopt_algorithm(perf, count, tensor_cores, "forward", op.fwd, op.fwd_math, op.fwd_ws,
+                  op.fwd_ready);
 }
 
 void CudaNetwork::ensure_bwd_data(ConvOps& op) {
@@ -519,8 +518,7 @@ void CudaNetwork::ensure_bwd_data(ConvOps& op) {
   cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
   int count = 0;
   if (options_.cuda_benchmark_algorithms)
-    check_cudnn(cudnnFindConvolutionBackwardDataAlgorithm(cudnn_, op.w.d, op.y.d, op.conv.d,
-                                                          op.x.d,
+    check_cudnn(cudnnFindConvolutionBackwardDataAlgorithm(cudnn_, op.w.d, op.y.d, op.conv.d, op.x.d,
                                                           CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
                                                           &count, perf),
                 "cudnnFindConvolutionBackwardDataAlgorithm");
@@ -590,7 +588,7 @@ void CudaNetwork::ensure_training(Plan& plan) {
   const bool tc = train_tf32();
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     ConvOps& op = *plan.ops_train[l];
-    ensure_fwd(op, tc);  // transposed conv: its backward data
+    ensure_fwd(op, tc);   // transposed conv: its backward data
     ensure_bwd_data(op);  // transposed conv: its forward
     ensure_bwd_filter(op);
   }
@@ -691,8 +689,7 @@ void CudaNetwork::run_forward(Plan& plan, const float* input_planar, float* outp
       else if (oe == plan.image)
         out = plan.full[0].get();
       else
-        out = pick(plan.halves,
-                   {in, spec.role == LayerRole::block_second ? block_input : nullptr});
+        out = pick(plan.halves, {in, spec.role == LayerRole::block_second ? block_input : nullptr});
       act = out;  // BN in place
     }
     const void* filters = training || !reduced()
@@ -729,14 +726,14 @@ void CudaNetwork::infer(const Image<float>& input, Image<float>& output) {
   Plan& plan = plan_for(Extent{int(height(input)), int(width(input))});
   ensure_inference(plan);
   const std::size_t bytes = input.size() * sizeof(float);
-  check_cuda(cudaMemcpyAsync(plan.planar_in.get(), input.data(), bytes, cudaMemcpyHostToDevice,
-                             stream_),
-             "Network::infer: upload");
+  check_cuda(
+      cudaMemcpyAsync(plan.planar_in.get(), input.data(), bytes, cudaMemcpyHostToDevice, stream_),
+      "Network::infer: upload");
   run_forward(plan, plan.planar_in.as<float>(), plan.planar_out.as<float>(), false);
   output.resize(input.shape());
-  check_cuda(cudaMemcpyAsync(output.data(), plan.planar_out.get(), bytes, cudaMemcpyDeviceToHost,
-                             stream_),
-             "Network::infer: download");
+  check_cuda(
+      cudaMemcpyAsync(output.data(), plan.planar_out.get(), bytes, cudaMemcpyDeviceToHost, stream_),
+      "Network::infer: download");
   check_cuda(cudaStreamSynchronize(stream_), "Network::infer");
 }
 
@@ -755,14 +752,14 @@ void CudaNetwork::forward(const Image<float>& input, Image<float>& output) {
   Plan& plan = plan_for(image);
   ensure_training(plan);
   const std::size_t bytes = input.size() * sizeof(float);
-  check_cuda(cudaMemcpyAsync(plan.planar_in.get(), input.data(), bytes, cudaMemcpyHostToDevice,
-                             stream_),
-             "Network::forward: upload");
+  check_cuda(
+      cudaMemcpyAsync(plan.planar_in.get(), input.data(), bytes, cudaMemcpyHostToDevice, stream_),
+      "Network::forward: upload");
   forward_device(plan.planar_in.as<float>(), image, plan.planar_out.as<float>());
   output.resize(input.shape());
-  check_cuda(cudaMemcpyAsync(output.data(), plan.planar_out.get(), bytes, cudaMemcpyDeviceToHost,
-                             stream_),
-             "Network::forward: download");
+  check_cuda(
+      cudaMemcpyAsync(output.data(), plan.planar_out.get(), bytes, cudaMemcpyDeviceToHost, stream_),
+      "Network::forward: download");
   check_cuda(cudaStreamSynchronize(stream_), "Network::forward");
 }
 
@@ -815,9 +812,8 @@ void CudaNetwork::backward_device(const float* grad_output, Extent image, Parame
                     plan.coef.as<float>(), stream_);
         skip_grad = g;
       } else {
-        bn_backward(g, act, x, n, c, mean, inv_std, param_ptr(o.bn_weight), g,
-                    grads + o.bn_weight, grads + o.bn_bias, plan.scratch.as<double>(),
-                    plan.coef.as<float>(), stream_);
+        bn_backward(g, act, x, n, c, mean, inv_std, param_ptr(o.bn_weight), g, grads + o.bn_weight,
+                    grads + o.bn_bias, plan.scratch.as<double>(), plan.coef.as<float>(), stream_);
       }
       // The conv bias cancels in the normalisation.
       check_cuda(cudaMemsetAsync(grads + o.bias, 0, spec.out_channels * sizeof(float), stream_),
@@ -831,8 +827,8 @@ void CudaNetwork::backward_device(const float* grad_output, Extent image, Parame
     // underlying convolution's input size when the image is odd.
     const float* grad_full_side = grad_conv;
     if (deconv && plan.crop) {
-      pad_nhwc(grad_conv, image.height, image.width, plan.grad_pad.as<float>(),
-               plan.padded.height, plan.padded.width, c, stream_);
+      pad_nhwc(grad_conv, image.height, image.width, plan.grad_pad.as<float>(), plan.padded.height,
+               plan.padded.width, c, stream_);
       grad_full_side = plan.grad_pad.as<float>();
     }
     {
@@ -867,15 +863,14 @@ void CudaNetwork::backward_device(const float* grad_output, Extent image, Parame
       if (deconv) {
         check_cudnn(cudnnSetConvolutionMathType(op.conv.d, op.fwd_math), "math type");
         check_cudnn(cudnnConvolutionForward(cudnn_, &one, op.x.d, grad_full_side, op.w.d,
-                                            layer_filter32(i), op.conv.d, op.fwd,
-                                            workspace_.get(), op.fwd_ws, &beta, op.y.d, target),
+                                            layer_filter32(i), op.conv.d, op.fwd, workspace_.get(),
+                                            op.fwd_ws, &beta, op.y.d, target),
                     "transposed convolution backward data (forward)");
       } else {
         check_cudnn(cudnnSetConvolutionMathType(op.conv.d, op.bwd_data_math), "math type");
-        check_cudnn(cudnnConvolutionBackwardData(cudnn_, &one, op.w.d, layer_filter32(i), op.y.d,
-                                                 grad_conv, op.conv.d, op.bwd_data,
-                                                 workspace_.get(), op.bwd_data_ws, &beta, op.x.d,
-                                                 target),
+        check_cudnn(cudnnConvolutionBackwardData(
+                        cudnn_, &one, op.w.d, layer_filter32(i), op.y.d, grad_conv, op.conv.d,
+                        op.bwd_data, workspace_.get(), op.bwd_data_ws, &beta, op.x.d, target),
                     "convolution backward data");
       }
     }
@@ -918,9 +913,9 @@ void CudaNetwork::backward(const Image<float>& grad_output, Parameters& gradient
                   grad_input != nullptr ? found->grad_in_planar.as<float>() : nullptr);
   if (grad_input != nullptr) {
     grad_input->resize(grad_output.shape());
-    check_cuda(cudaMemcpy(grad_input->data(), found->grad_in_planar.get(), bytes,
-                          cudaMemcpyDeviceToHost),
-               "Network::backward: download");
+    check_cuda(
+        cudaMemcpy(grad_input->data(), found->grad_in_planar.get(), bytes, cudaMemcpyDeviceToHost),
+        "Network::backward: download");
   }
 }
 

@@ -6,7 +6,7 @@
 //
 // Activations are channels-last (nhwc) fp32 everywhere: oneDNN 2.6 runs its
 // fastest fp32 kernels (brgconv) on nhwc for these shapes, while the blocked
-// nChw16c layout has no fast forward for dilation 8/16 above 224² (spec,
+// nChw16c layout has no fast forward for dilation 8/16 above 224² (docs/spec/network.md,
 // pitfall 2); one fixed layout also lets our BN kernels stay simple. Weights
 // use `format_tag::any`, reordered once per set_weights.
 //

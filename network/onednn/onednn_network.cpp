@@ -19,15 +19,15 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <sstream>
 
-#include "onednn/cpu_kernels.hpp"
 #include "ismooth/error.hpp"
+#include "onednn/cpu_kernels.hpp"
 #include "onednn/onednn_conv.hpp"
 
 namespace ismooth::network::detail {
 
 namespace {
 
-constexpr float kInputOffset = -115.0f;  // x = 255·I − 115 (spec)
+constexpr float kInputOffset = -115.0f;  // x = 255·I − 115 (docs/spec/network.md)
 
 struct FreeDeleter {
   void operator()(void* p) const { std::free(p); }

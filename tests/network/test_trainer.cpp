@@ -28,7 +28,7 @@ namespace {
 const std::filesystem::path kPhotos = "/usr/lib/python3/dist-packages/skimage/data";
 
 /// Photos whose downsampled versions (short side 128) have no pixel with
-/// E(I) = 0. The L2-mask rule "E_i(I) = 0 and E_i(T) > 0" (energy.md §5)
+/// E(I) = 0. The L2-mask rule "E_i(I) = 0 and E_i(T) > 0" (docs/spec/energy.md §5)
 /// puts such pixels (dilated 7×7) into the L2 mask as soon as T differs from
 /// I by any rounding error, which multiplies the energy of those crops and
 /// would drown the effect these tests measure. The trainer itself takes any

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch reference for the network tests (tests/network/*.cpp).
 
-An independent implementation of spec/network.md with torch.nn.functional,
+An independent implementation of docs/spec/network.md with torch.nn.functional,
 evaluated in float64 with autograd, so the C++ engine is compared with an
 answer whose own error is negligible.
 

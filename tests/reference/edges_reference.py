@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent numpy reference for energy.md section 3 (edge response E),
+"""Independent numpy reference for docs/spec/energy.md §3 (edge response E),
 section 8 (structure-edge detector B) and section 9 (texture detector).
 
 Written from the specification text, not from the C++ headers, so that

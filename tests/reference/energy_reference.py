@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent numpy reference for the smoothing energy, energy.md sections 2-5
+"""Independent numpy reference for the smoothing energy, docs/spec/energy.md §2–§5
 (with the presets' guidance / edge-map rules of section 6 and the fixed
 p maps of section 7).
 
@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-# Paper defaults (energy.md section 6).
+# Paper defaults (docs/spec/energy.md §6).
 DEFAULTS = dict(sigma_r=0.1, sigma_s=7.0, lambda_f=1.0, lambda_e=0.1, alpha=5.0,
                 c1=20.0, c2=10.0, radius=10, p_large=2.0, p_small=0.8, dilate=True,
                 colour_weight_floor=0.3)

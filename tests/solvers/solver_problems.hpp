@@ -23,9 +23,9 @@
 #include <vector>
 
 #include "ismooth/image_io.hpp"
+#include "ismooth/majoriser.hpp"
 #include "ismooth/objective.hpp"
 #include "ismooth/presets.hpp"
-#include "ismooth/majoriser.hpp"
 #include "ismooth/summary.hpp"
 #include "test_support.hpp"
 
@@ -159,7 +159,7 @@ inline KnownProblem<UserLogCosh> log_cosh_problem() {
   return {"user log cosh", UserLogCosh{c}, start, c, 0.0};
 }
 
-/// The exact minimiser of the all-L2 paper energy (λ_e = 0, energy.md §7):
+/// The exact minimiser of the all-L2 paper energy (λ_e = 0, docs/spec/energy.md §7):
 /// (I + λ_f·L)·T_c = I_c per channel with a_ij = α·w^s_ij·([B_i = 0] + [B_j = 0]),
 /// assembled here independently of the energy's kernel and solved by
 /// Eigen's SimplicialLDLT.
@@ -193,7 +193,7 @@ inline Image<double> all_l2_minimiser(const Image<double>& input, const Mask& ed
   return t;
 }
 
-/// The paper's energy with a fixed p map (energy.md §7: λ_e = 0) on a crop
+/// The paper's energy with a fixed p map (docs/spec/energy.md §7: λ_e = 0) on a crop
 /// of the test photo, smoothing preset (h = 21, α = 5, structure edges),
 /// started at T = I. For all_l2 the minimiser and minimum are exact (LDLT);
 /// otherwise they are unknown (NaN) and only decrease can be checked.

@@ -129,7 +129,7 @@ TEST_CASE("all-L2 on a real photo: Adam and L-BFGS reach within 1% of the minimu
   }
 }
 
-// All-L0.8 and left L2 / right L0.8 (energy.md §7): the minima are unknown;
+// All-L0.8 and left L2 / right L0.8 (docs/spec/energy.md §7): the minima are unknown;
 // each solver must lower the energy from T = I at its default settings.
 TEST_CASE("all-L0.8 and half: each solver lowers the energy from T = I") {
   for (PMapKind kind : {PMapKind::all_lp, PMapKind::half}) {

@@ -57,7 +57,7 @@ inline std::vector<std::array<int, 2>> half_window(int r) {
 ///   ρ = s·q (− ε^p),  ρ' = p·d·q,  clipped ρ' = p·d·min(q, 1/|d|).
 /// For ε = 0, s is clamped below by δ² (δ = 1e-15 in float, 1e-150 in
 /// double) so q stays finite: d = 0 then gives ρ = 0 and ρ' = 0 exactly
-/// (sign(0) = 0, energy.md §10); only |d| < δ, far below any intensity
+/// (sign(0) = 0, docs/spec/energy.md §10); only |d| < δ, far below any intensity
 /// difference on the 0–255 scale, sees the clamp.
 template <class Scalar>
 struct Penalty {
@@ -68,8 +68,8 @@ struct Penalty {
   static constexpr Scalar kDelta2 = sizeof(Scalar) == 4 ? Scalar(1e-30) : Scalar(1e-300);
 
   template <class Coef>
-  double apply(const ArrayX<Scalar>& d, const Coef& coef, ArrayX<Scalar>* flux,
-               ArrayX<Scalar>& d2, ArrayX<Scalar>& q) const {
+  double apply(const ArrayX<Scalar>& d, const Coef& coef, ArrayX<Scalar>* flux, ArrayX<Scalar>& d2,
+               ArrayX<Scalar>& q) const {
     if (p == Scalar(2) && epsilon == Scalar(0)) {
       const double v = (coef * d.square()).sum();
       if (flux) {
@@ -108,8 +108,7 @@ template <class Scalar>
 class FlatteningKernel {
  public:
   /// `yuv`: YUV of the input (colour.hpp), shape (3, H, W).
-  FlatteningKernel(Image<Scalar> yuv, const EnergyParams& params,
-                   std::size_t colour_cache_budget)
+  FlatteningKernel(Image<Scalar> yuv, const EnergyParams& params, std::size_t colour_cache_budget)
       : yuv_(std::move(yuv)),
         h_(long(height(yuv))),
         w_(long(width(yuv))),
@@ -123,7 +122,8 @@ class FlatteningKernel {
         colour_floor_(Scalar(params.colour_weight_floor)),
         band_(std::max(params.radius, 8)) {
     const double ks = 1.0 / (2.0 * params.sigma_s * params.sigma_s);
-    for (const auto& o : offsets_) spatial_.push_back(Scalar(std::exp(-(o[0] * o[0] + o[1] * o[1]) * ks)));
+    for (const auto& o : offsets_)
+      spatial_.push_back(Scalar(std::exp(-(o[0] * o[0] + o[1] * o[1]) * ks)));
     const std::size_t n = std::size_t(h_ * w_);
     if (offsets_.size() * n * sizeof(Scalar) <= colour_cache_budget) build_colour_cache();
   }
@@ -133,15 +133,16 @@ class FlatteningKernel {
   std::size_t pairs_per_evaluation() const {
     std::size_t pairs = 0;
     for (const auto& o : offsets_)
-      pairs += std::size_t(std::max(0L, h_ - o[0])) * std::size_t(std::max(0L, w_ - std::abs(o[1])));
+      pairs +=
+          std::size_t(std::max(0L, h_ - o[0])) * std::size_t(std::max(0L, w_ - std::abs(o[1])));
     return pairs;
   }
 
   /// Σ over unordered pairs of c_L ρ_L + c_S ρ_S (no 1/(3N) normaliser), for
   /// centre flags k^L, k^S (each N values in {0, 1}); adds grad_scale · ∂/∂T
   /// of that sum into `g` when given.
-  double run(const Scalar* t, const std::vector<Scalar>& k_large, const std::vector<Scalar>& k_small,
-             Scalar grad_scale, Scalar* g) const {
+  double run(const Scalar* t, const std::vector<Scalar>& k_large,
+             const std::vector<Scalar>& k_small, Scalar grad_scale, Scalar* g) const {
     const long n_bands = (h_ + band_ - 1) / band_;
     const std::vector<char> row_large = rows_with_centres(k_large);
     const std::vector<char> row_small = rows_with_centres(k_small);
@@ -149,8 +150,8 @@ class FlatteningKernel {
     for (long phase = 0; phase < 2; ++phase) {
 #pragma omp parallel for schedule(dynamic, 1)
       for (long b = phase; b < n_bands; b += 2)
-        partial[std::size_t(b)] = run_band(b, t, k_large, k_small, row_large, row_small,
-                                           grad_scale, g);
+        partial[std::size_t(b)] =
+            run_band(b, t, k_large, k_small, row_large, row_small, grad_scale, g);
     }
     double total = 0;
     for (double v : partial) total += v;
@@ -244,7 +245,8 @@ class FlatteningKernel {
     const Scalar* c = yuv_.data();
     out = (ConstRun<Scalar>(c + i0, n) - ConstRun<Scalar>(c + j0, n)).square() +
           (ConstRun<Scalar>(c + plane + i0, n) - ConstRun<Scalar>(c + plane + j0, n)).square() +
-          (ConstRun<Scalar>(c + 2 * plane + i0, n) - ConstRun<Scalar>(c + 2 * plane + j0, n)).square();
+          (ConstRun<Scalar>(c + 2 * plane + i0, n) - ConstRun<Scalar>(c + 2 * plane + j0, n))
+              .square();
     out = (-colour_k_ * out).exp();
     for (long k = 0; k < n; ++k)
       if (out[k] < colour_floor_) out[k] = 0;

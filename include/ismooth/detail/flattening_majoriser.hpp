@@ -1,6 +1,6 @@
 #pragma once
 // Internal: assembly of the IRLS majoriser of the flattening term
-// (energy.md §11, paper Sec. 5.1). Include "ismooth/flattening_term.hpp".
+// (docs/spec/energy.md §11, paper Sec. 5.1). Include "ismooth/flattening_term.hpp".
 //
 // Per unordered pair u = {i, j} and channel c the kernel's energy is
 // c_L·ρ_L(d) + c_S·ρ_S(d), d = T_ic − T_jc, with ρ(d) = (d² + e²)^{p/2} − e^p
@@ -42,8 +42,8 @@ namespace ismooth::detail {
 
 /// One penalty of the pair loop as the majoriser sees it.
 struct MajorisedPenalty {
-  double p;        ///< exponent
-  double e;        ///< the energy's smoothing ε (0 = exact |d|^p)
+  double p;  ///< exponent
+  double e;  ///< the energy's smoothing ε (0 = exact |d|^p)
   bool quadratic() const { return p == 2; }
 };
 
@@ -107,7 +107,8 @@ class WindowPattern {
     for (long y = 0; y < h_; ++y)
       for (long x = 0; x < w_; ++x) outer[std::size_t(y * w_ + x) + 1] = column_size(y, x);
     for (long i = 0; i < n; ++i) {
-      require(long(outer[std::size_t(i) + 1]) <= long(std::numeric_limits<int>::max()) - outer[std::size_t(i)],
+      require(long(outer[std::size_t(i) + 1]) <=
+                  long(std::numeric_limits<int>::max()) - outer[std::size_t(i)],
               "IRLS majoriser: the ", w_, "x", h_, " image with ", offsets_.size(),
               " pairs per pixel has more than 2^31 matrix entries; use a smaller radius");
       outer[std::size_t(i) + 1] += outer[std::size_t(i)];
@@ -211,7 +212,7 @@ void assemble_flattening_majoriser(const FlatteningKernel<Scalar>& kernel, const
     s = d.square().max(delta2);
     const double e2 = pen.e * pen.e;
     a = ((pen.p / 2 - 1) * (s + e2).log()).exp();  // (s + e²)^{p/2 − 1}
-    k = (s + e2) * a - std::pow(e2, pen.p / 2);   // ρ at s
+    k = (s + e2) * a - std::pow(e2, pen.p / 2);    // ρ at s
     a *= pen.p / 2;
     k -= a * s;
   };
@@ -240,8 +241,12 @@ void assemble_flattening_majoriser(const FlatteningKernel<Scalar>& kernel, const
                       const Scalar* c_small) {
         const long i0 = y * w + x0, j0 = i0 + offsets[o][0] * w + offsets[o][1];
         kappa.setZero(n);
-        if (c_large) cl = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>(c_large, n).template cast<double>();
-        if (c_small) cs = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>(c_small, n).template cast<double>();
+        if (c_large)
+          cl = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>(c_large, n)
+                   .template cast<double>();
+        if (c_small)
+          cs = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>(c_small, n)
+                   .template cast<double>();
         const int channels = shared_exact ? 1 : 3;
         for (int c = 0; c < channels; ++c) {
           const Scalar* tc = t + std::size_t(c) * plane;
@@ -287,9 +292,32 @@ void assemble_flattening_majoriser(const FlatteningKernel<Scalar>& kernel, const
         Map(diag[std::size_t(m)].data() + j0, n) += two_scale * om;
       }
     };
-    return Visitor{tangent, t, plane, w, pattern, kernel.offsets(), outer, target, diag, q.b,
-                   band_constant[std::size_t(band)], large, small, per_channel, shared_exact,
-                   scale, two_scale, {}, {}, {}, {}, {}, {}, {}, {}, {}};
+    return Visitor{tangent,
+                   t,
+                   plane,
+                   w,
+                   pattern,
+                   kernel.offsets(),
+                   outer,
+                   target,
+                   diag,
+                   q.b,
+                   band_constant[std::size_t(band)],
+                   large,
+                   small,
+                   per_channel,
+                   shared_exact,
+                   scale,
+                   two_scale,
+                   {},
+                   {},
+                   {},
+                   {},
+                   {},
+                   {},
+                   {},
+                   {},
+                   {}};
   });
 
   q.constant = 0;

@@ -34,7 +34,7 @@ ISMOOTH_HD inline void n12_offset(int k, int& dy, int& dx) {
 }
 
 /// E_i = 1/6 Σ_{j ∈ N12(i)} |S_i − S_j| at (y, x) of the (h, w) channel-sum
-/// plane `s` (row-major); neighbours outside are skipped (energy.md §3).
+/// plane `s` (row-major); neighbours outside are skipped (docs/spec/energy.md §3).
 template <class Scalar>
 ISMOOTH_HD inline Scalar edge_response_at(const Scalar* s, long h, long w, long y, long x) {
   const Scalar si = s[y * w + x];
@@ -74,7 +74,7 @@ ISMOOTH_HD inline void rgb255_to_yuv(Scalar r255, Scalar g255, Scalar b255, Scal
   v = Scalar(0.877) * (R - y);
 }
 
-/// The penalty ρ_p of the flattening term on one difference d (energy.md §5,
+/// The penalty ρ_p of the flattening term on one difference d (docs/spec/energy.md §5,
 /// §10) and its derivative: the scalar form of flattening_kernel.hpp's
 /// vectorised Penalty, same expressions:
 ///   s = max(d², δ²) (ε = 0) or d² + ε²,  q = s^{p/2 − 1},
@@ -90,7 +90,9 @@ struct PairPenalty {
   ISMOOTH_HD Scalar value(Scalar d, Scalar* derivative) const {
     if (p == Scalar(2) && epsilon == Scalar(0)) {
       if (derivative != nullptr)
-        *derivative = clipped ? Scalar(2) * (d > Scalar(1) ? Scalar(1) : d < Scalar(-1) ? Scalar(-1) : d)
+        *derivative = clipped ? Scalar(2) * (d > Scalar(1)    ? Scalar(1)
+                                             : d < Scalar(-1) ? Scalar(-1)
+                                                              : d)
                               : Scalar(2) * d;
       return d * d;
     }

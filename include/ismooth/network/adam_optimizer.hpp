@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Adam on the network's parameters (spec/network.md: lr 0.01, β1 0.9,
+/// Adam on the network's parameters (docs/spec/network.md: lr 0.01, β1 0.9,
 /// β2 0.999, ε 1e-8, batch size 1, no weight decay — the authors' Adam ignores
 /// the weight decay it is given).
 ///
@@ -23,7 +23,7 @@
 
 namespace ismooth::network {
 
-/// Adam's hyper-parameters; the defaults are spec/network.md's.
+/// Adam's hyper-parameters; the defaults are docs/spec/network.md's.
 struct AdamSettings {
   double learning_rate = 0.01;  ///< constant; the paper uses no schedule
   double beta1 = 0.9;           ///< first-moment decay, in [0, 1)

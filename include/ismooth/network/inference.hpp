@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// Smoothing an image with a trained network, with the authors' test-time
-/// post-processing (spec/network.md, "Inference post-processing"):
+/// post-processing (docs/spec/network.md, "Inference post-processing"):
 ///
 ///     a_c = ⟨T_c, I_c⟩ / ⟨T_c, T_c⟩   per channel c, on the 0–255 scale,
 ///     output_c = clamp(a_c · T_c, 0, 255)

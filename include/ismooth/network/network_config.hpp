@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The configuration of the smoothing network (spec/network.md, paper Fig. 4):
+/// The configuration of the smoothing network (docs/spec/network.md, paper Fig. 4):
 /// what differs between the paper's network, an ablation and the tiny networks
 /// the tests use. Every engine (oneDNN CPU, later CUDA) builds the same network
 /// from it, and the model file stores it (model_file.hpp).
@@ -30,7 +30,7 @@ enum class InitScheme : std::uint8_t {
 /// The network's shape. Defaults are the paper's network: 26 convolutions,
 /// width 64, 10 residual blocks with dilations 2,2,4,4,8,8,16,16,1,1.
 ///
-/// Layers, numbered from 1 as in spec/network.md (L = 2·blocks + 6 in all):
+/// Layers, numbered from 1 as in docs/spec/network.md (L = 2·blocks + 6 in all):
 ///   1, 2   conv 3×3 (3→width, width→width) + BN + ReLU at full resolution
 ///   3      conv 3×3 stride 2 + BN + ReLU → ⌈H/2⌉ × ⌈W/2⌉
 ///   4 … L−3  `blocks` residual blocks, two dilated 3×3 convolutions each

@@ -47,7 +47,7 @@ struct Extent {
 };
 
 struct LayerSpec {
-  int number = 0;  ///< 1-based, as in spec/network.md
+  int number = 0;  ///< 1-based, as in docs/spec/network.md
   LayerKind kind = LayerKind::convolution;
   LayerRole role = LayerRole::plain;
   int in_channels = 0;

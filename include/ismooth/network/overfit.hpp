@@ -34,7 +34,7 @@ struct OverfitOptions {
   bool zero_output_layer = true;
   /// Start from these weights (e.g. a trained model's) instead of initialising.
   std::optional<Parameters> initial;
-  AdamSettings adam;  ///< spec/network.md's defaults
+  AdamSettings adam;  ///< docs/spec/network.md's defaults
   /// constant (the paper's Adam) or cosine decay over max_iterations: the
   /// adaptive energy jumps where pixels enter the L2 mask, and a decaying
   /// step lets the last iterations settle instead of jumping across.

@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// Training the smoothing network with the energy as its loss (paper Sec. 3.3,
-/// spec/network.md) — or with any loss of training_loss.hpp, a user's own
+/// docs/spec/network.md) — or with any loss of training_loss.hpp, a user's own
 /// DifferentiableObjective included — and over-fitting it to one image
 /// (overfit.hpp). Both return the same Summary as the per-image solvers
 /// (summary.hpp), one record per iteration, so an experiment plots them
@@ -16,7 +16,7 @@
 /// its loss (TrainerOptions::loss; by default the energy E of the preset with
 /// the guidance and structure edges B of the crop, presets.hpp), T255 =
 /// net(I255), evaluate E(T255) and ∂E/∂T255 (the exact or the clipped
-/// gradient, EnergyParams::gradient, energy.md §10), backpropagate to ∂E/∂θ
+/// gradient, EnergyParams::gradient, docs/spec/energy.md §10), backpropagate to ∂E/∂θ
 /// (Network::train_pass: on the GPU with the CUDA engine) and take one Adam
 /// step (adam_optimizer.hpp). The energy in every record is the **exact**
 /// one (ε = 0) whatever the gradient mode; with a user's loss it is that
@@ -46,7 +46,7 @@
 /// is evaluated on the crop step E·P would use (the next epoch's first).
 ///
 /// A property of the energy that dominates training on many photos: the L2
-/// mask rule "E_i(I) = 0 and E_i(T) > E_i(I)" (energy.md §5) has no
+/// mask rule "E_i(I) = 0 and E_i(T) > E_i(I)" (docs/spec/energy.md §5) has no
 /// tolerance, so on pixels where the photo is exactly flat (saturated or
 /// black areas; 3.3 % of the pixels of the 397 training photos at ≤ 512 px,
 /// 10 % after the 7 × 7 dilation, over 5 % in 183 of them) any output that
@@ -81,8 +81,8 @@
 namespace ismooth::network {
 
 /// The energy parameters training uses by default: preset_params(preset)
-/// with the clipped gradient (energy.md §10), as the authors trained
-/// (spec/network.md). On the tiny-network runs measured for this trainer the
+/// with the clipped gradient (docs/spec/energy.md §10), as the authors trained
+/// (docs/spec/network.md). On the tiny-network runs measured for this trainer the
 /// exact gradient entered the L2 regime (energy × 50–100) more often at
 /// lr ≥ 0.003; the logged energy is exact either way.
 EnergyParams default_training_params(Preset preset);
@@ -144,7 +144,7 @@ struct TrainerOptions {
   /// resume must present the same loss; required with `loss`.
   std::string loss_name;
 
-  AdamSettings adam;  ///< spec/network.md: lr 0.01, β 0.9 / 0.999, ε 1e-8
+  AdamSettings adam;  ///< docs/spec/network.md: lr 0.01, β 0.9 / 0.999, ε 1e-8
   /// constant (the paper) or cosine decay over all epochs·steps_per_epoch
   /// updates (then the epoch count is part of the run's identity on resume).
   LearningRateSchedule schedule = LearningRateSchedule::constant;

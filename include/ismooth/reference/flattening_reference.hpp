@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// A literal, single-threaded transcription of the flattening term of
-/// energy.md §5 and §10: ordered pairs over the full window, weights computed
+/// docs/spec/energy.md §5 and §10: ordered pairs over the full window, weights computed
 /// per pair with std::exp, penalties with std::pow. Slow on purpose. It is the
 /// yardstick that tests hold the vectorised kernel to and that the energy
 /// benchmark measures the kernel against; it shares no code with it.

@@ -47,7 +47,7 @@ struct AdamOptions {
   /// Iterations (gradient steps). 100 is the paper's per-image baseline.
   int max_iterations = 100;
   /// Step in grey levels (0–255 scale). Default 5: over the fixed maps of the
-  /// paper's solver study (all-L2, all-L0.8, half; energy.md §7), 100
+  /// paper's solver study (all-L2, all-L0.8, half; docs/spec/energy.md §7), 100
   /// iterations on 96×128 crops of four photos, lr 5 had the smallest worst
   /// excess over the best energy any solver reached (+59%, against +276% for
   /// lr 2, +1769% for lr 1, +102% for lr 10): the L2 minimisers lie up to

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Iteratively reweighted least squares (paper Sec. 5.1, energy.md §11) for
+/// Iteratively reweighted least squares (paper Sec. 5.1, docs/spec/energy.md §11) for
 /// any objective with a quadratic majoriser (majoriser.hpp):
 ///
 ///     Summary s = solve_irls(IrlsOptions{}, energy, t);   // t: Image, 0–255, T = I to start
@@ -42,7 +42,7 @@
 ///
 /// Edge term: SmoothingEnergy::Majorise refuses λ_e > 0 (with edge pixels)
 /// with an ismooth::Error that names the fix (`--set lambda_e=0`); the
-/// Gauss–Newton variant of energy.md §11 is not implemented.
+/// Gauss–Newton variant of docs/spec/energy.md §11 is not implemented.
 
 #include <Eigen/Dense>
 #include <cmath>
@@ -50,8 +50,8 @@
 #include <memory>
 #include <string>
 
-#include "ismooth/solvers/cholmod_solver.hpp"
 #include "ismooth/majoriser.hpp"
+#include "ismooth/solvers/cholmod_solver.hpp"
 #include "ismooth/solvers/solve_common.hpp"
 #include "ismooth/solvers/sparse_solver.hpp"
 
@@ -80,8 +80,8 @@ struct IrlsOptions {
   /// progress (docs/solvers.md, "IRLS"), because a pair whose difference is
   /// small in one channel is then held in all three.
   bool per_channel_matrices = true;
-  double pcg_tolerance = 1e-6;   ///< relative residual per solve
-  int pcg_max_iterations = 1000; ///< per right-hand side
+  double pcg_tolerance = 1e-6;    ///< relative residual per solve
+  int pcg_max_iterations = 1000;  ///< per right-hand side
   PcgPreconditioner pcg_preconditioner = PcgPreconditioner::jacobi;
   /// automatic: CHOLMOD when H·W ≤ this, else PCG (see \file for memory).
   std::size_t cholmod_max_pixels = 120000;
@@ -110,9 +110,12 @@ struct IrlsOptions {
 
 inline const char* to_string(IrlsOptions::LinearSolver s) {
   switch (s) {
-    case IrlsOptions::LinearSolver::automatic: return "automatic";
-    case IrlsOptions::LinearSolver::cholmod: return "cholmod";
-    case IrlsOptions::LinearSolver::pcg: return "pcg";
+    case IrlsOptions::LinearSolver::automatic:
+      return "automatic";
+    case IrlsOptions::LinearSolver::cholmod:
+      return "cholmod";
+    case IrlsOptions::LinearSolver::pcg:
+      return "pcg";
   }
   return "?";
 }
@@ -130,8 +133,8 @@ inline std::unique_ptr<SparseSolver> make_sparse_solver(IrlsOptions::LinearSolve
                                                         const IrlsOptions& options) {
   if (kind == IrlsOptions::LinearSolver::cholmod) return std::make_unique<CholmodSolver>();
   require(kind == IrlsOptions::LinearSolver::pcg, "make_sparse_solver: pick cholmod or pcg");
-  return std::make_unique<PcgSolver>(PcgOptions{options.pcg_tolerance, options.pcg_max_iterations,
-                                                options.pcg_preconditioner});
+  return std::make_unique<PcgSolver>(
+      PcgOptions{options.pcg_tolerance, options.pcg_max_iterations, options.pcg_preconditioner});
 }
 
 namespace detail {
@@ -173,8 +176,8 @@ inline const SparseMatrixD& system_matrix(const QuadraticMajoriser& q, std::size
 /// (for the records' energies and gradient norms). X: an xtensor-like
 /// container of 3N values in planar channel layout (Image<float/double>).
 template <class F, class X>
-  requires DifferentiableObjective<F, X> && Majorisable<F, X>
-Summary solve_irls(const IrlsOptions& options, const F& f, X& x) {
+requires DifferentiableObjective<F, X> && Majorisable<F, X> Summary
+solve_irls(const IrlsOptions& options, const F& f, X& x) {
   detail::validate_options(options, "solve_irls");
   detail::check_start(x, "solve_irls");
   require(x.size() % kChannels == 0, "solve_irls: x has ", x.size(),
@@ -265,9 +268,12 @@ Summary solve_irls(const IrlsOptions& options, const F& f, X& x) {
       failed = solver->info() != Eigen::Success &&
                !(solver->info() == Eigen::NoConvergence && sol.allFinite());
       for (const auto& [key, value] : solver->statistics()) {
-        if (key == "cg_iterations") cg_iterations += value;
-        else if (key == "cg_relative_residual") cg_residual = std::max(cg_residual, value);
-        else if (key == "factor_nnz" || key == "factor_mib") r.extras[key] = value;
+        if (key == "cg_iterations")
+          cg_iterations += value;
+        else if (key == "cg_relative_residual")
+          cg_residual = std::max(cg_residual, value);
+        else if (key == "factor_nnz" || key == "factor_mib")
+          r.extras[key] = value;
       }
       if (failed) {
         summary.termination = TerminationType::failure;

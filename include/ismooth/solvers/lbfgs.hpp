@@ -8,7 +8,7 @@
 /// **Minimised vs reported objective.** The flattening penalty |d|^p with
 /// p < 1 has an unbounded gradient at d = 0, which upsets the line search, so
 /// for the paper's SmoothingEnergy L-BFGS minimises the smoothed penalty of
-/// energy.md §10, (d² + ε²)^{p/2} − ε^p with ε = LbfgsOptions::epsilon, while
+/// docs/spec/energy.md §10, (d² + ε²)^{p/2} − ε^p with ε = LbfgsOptions::epsilon, while
 /// every record reports the exact (ε = 0) energy. Other objectives are
 /// minimised as given; the four-argument overload takes the minimised and the
 /// reported objective separately (e.g. a WeightedSum built on
