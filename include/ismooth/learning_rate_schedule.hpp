@@ -4,11 +4,9 @@
 /// shared by the per-image Adam (solvers/adam.hpp) and the network trainer
 /// (network/trainer.hpp). Not in the paper, which uses a constant rate.
 ///
-/// Cosine decay lets a large first step travel and a small last one settle:
-/// on the all-L2 map the per-image Adam at lr 40 with cosine decay reached 1%
-/// of the exact minimum in 97–140 iterations (constant lr 5: 332–998), and at
-/// 100 iterations cosine lr 5 gave the lowest all-L0.8 energies of any Adam
-/// run. For the network it is a choice of `ismooth train --lr-schedule`.
+/// Cosine decay lets a large first step travel and a small last one settle
+/// (measured for the per-image Adam in docs/solvers.md, "Adam"). For the
+/// network it is a choice of `ismooth train --lr-schedule`.
 
 #include <cmath>
 #include <cstdint>

@@ -48,13 +48,11 @@
 /// A property of the energy that dominates training on many photos: the L2
 /// mask rule "E_i(I) = 0 and E_i(T) > E_i(I)" (docs/spec/energy.md §5) has no
 /// tolerance, so on pixels where the photo is exactly flat (saturated or
-/// black areas; 3.3 % of the pixels of the 397 training photos at ≤ 512 px,
-/// 10 % after the 7 × 7 dilation, over 5 % in 183 of them) any output that
-/// is not bit-identical to I there — float rounding included — switches the
-/// dilated area to the quadratic penalty with α·w^s weights. Adding uniform
-/// noise of ±0.001 grey levels to I triples the mean validation energy
-/// (1168 → 3657 on the 18 validation photos, up to 32× on one). The trainer
-/// logs this energy as it is; T = I is then an isolated low point.
+/// black areas) any output that is not bit-identical to I there — float
+/// rounding included — switches the dilated area to the quadratic penalty
+/// with α·w^s weights. The trainer logs this energy as it is; T = I is then
+/// an isolated low point (how often and how much on the training photos:
+/// docs/network.md, "What the first training runs taught us").
 ///
 /// Interrupting: set *TrainerOptions::interrupt (e.g. from a SIGINT handler);
 /// the trainer finishes the current step, writes the checkpoint and returns
@@ -82,9 +80,9 @@ namespace ismooth::network {
 
 /// The energy parameters training uses by default: preset_params(preset)
 /// with the clipped gradient (docs/spec/energy.md §10), as the authors trained
-/// (docs/spec/network.md). On the tiny-network runs measured for this trainer the
-/// exact gradient entered the L2 regime (energy × 50–100) more often at
-/// lr ≥ 0.003; the logged energy is exact either way.
+/// (docs/spec/network.md); the exact gradient entered the L2 regime more
+/// often on tiny networks (docs/network.md). The logged energy is exact
+/// either way.
 EnergyParams default_training_params(Preset preset);
 
 /// Zeroes the weight and bias of `config`'s last (output) convolution.
@@ -116,10 +114,10 @@ struct TrainerOptions {
   /// per-image solvers' starting point) and not I plus the ≈ 1.3-level noise
   /// a random last layer adds. Under the adaptive energy that noise puts
   /// flat regions into the L2 mask (E(T) − E(I) > c2), which multiplies the
-  /// energy many times over and is slow to undo; measured on tiny networks
-  /// (64² crops of photos, 200 steps) the zero start ended at equal or lower
-  /// validation energy at every learning rate tried. The gradient of the
-  /// last layer is not zero, so training moves away from T = I at once.
+  /// energy many times over and is slow to undo (the zero start's
+  /// comparison with the random one: docs/network.md, "Training"). The
+  /// gradient of the last layer is not zero, so training moves away from
+  /// T = I at once.
   /// Off = the authors' start.
   bool zero_output_layer = true;
   /// Start from these weights (e.g. a model trained on another energy: a

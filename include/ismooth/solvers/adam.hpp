@@ -46,16 +46,13 @@ namespace ismooth {
 struct AdamOptions {
   /// Iterations (gradient steps). 100 is the paper's per-image baseline.
   int max_iterations = 100;
-  /// Step in grey levels (0–255 scale). Default 5: over the fixed maps of the
-  /// paper's solver study (all-L2, all-L0.8, half; docs/spec/energy.md §7), 100
-  /// iterations on 96×128 crops of four photos, lr 5 had the smallest worst
-  /// excess over the best energy any solver reached (+59%, against +276% for
-  /// lr 2, +1769% for lr 1, +102% for lr 10): the L2 minimisers lie up to
+  /// Step in grey levels (0–255 scale). Default 5, the best of the rates
+  /// compared on the fixed maps of the paper's solver study (all-L2,
+  /// all-L0.8, half; docs/spec/energy.md §7): the L2 minimisers lie up to
   /// ~200 levels from I and small steps never get there. For the *adaptive*
   /// map use ≤ 0.5: the first step moves every value by lr (sign-like), and
   /// above c2/12 ≈ 0.8 that noise alone pushes E(T) − E(I) past c2 and flips
-  /// pixels into the L2 mask (measured: lr 0.25–0.5 best, lr ≥ 2 raised the
-  /// energy on 3 of 4 photos). README, "ismooth solve", has the table.
+  /// pixels into the L2 mask. Measurements: docs/solvers.md, "Adam".
   double learning_rate = 5.0;
   double beta1 = 0.9;     ///< first-moment decay, in [0, 1)
   double beta2 = 0.999;   ///< second-moment decay, in [0, 1)
