@@ -644,6 +644,32 @@ TEST_CASE("image_io: corrupt PNG data is an error") {
       contains(error_of([&] { ismooth::load_image(dir / "zlib.png"); }), "corrupt PNG (libpng: "));
 }
 
+TEST_CASE("image_io: a chunk claiming more bytes than the file holds is refused before libpng") {
+  // libpng 1.6.39 allocates and zeroes a text chunk's claimed length before
+  // reading it: a tEXt of 2^31 - 1 bytes in an 86-byte file cost 2 GB.
+  TempDir dir;
+  for (const char* type : {"tEXt", "zTXt", "iTXt", "sPLT", "IDAT"}) {
+    CAPTURE(type);
+    Bytes png = make_png(4, 4, 8, 2, Bytes(4 * 3 * 4, 7), 12);
+    Bytes bomb(png.begin(), png.begin() + 33);  // signature + IHDR
+    put32(bomb, 0x7ffffffeu);
+    bomb.insert(bomb.end(), type, type + 4);
+    bomb.insert(bomb.end(), {'k', 'e', 'y', 0, 'v', 'a', 'l', 'u', 'e'});
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string message =
+        error_of([&] { ismooth::decode_image(bomb.data(), bomb.size(), "bomb.png"); });
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    CHECK(contains(message,
+                   "cannot read image 'bomb.png': truncated PNG (a chunk claims 2147483646"));
+    CHECK(seconds < 0.1);
+    // A length beyond the format's 2^31 - 1 is corrupt, not truncated.
+    bomb[33] = 0x80;
+    CHECK(contains(error_of([&] { ismooth::decode_image(bomb.data(), bomb.size(), "b.png"); }),
+                   "corrupt PNG (chunk length 2164260862"));
+  }
+}
+
 TEST_CASE("image_io: unreadable inputs throw an Error naming the path") {
   TempDir dir;
   const Bytes png = png8(Bytes(64 * 48 * 3, 90), 64, 48, 3);

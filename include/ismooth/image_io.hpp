@@ -178,11 +178,34 @@ inline std::uint32_t big_endian32(const unsigned char* p) {
   fail(where, "corrupt PNG (libpng: ", codec.message, ")");
 }
 
+/// Walks the chunks up to IEND and refuses one whose length runs past the end
+/// of the file before libpng sees it: libpng 1.6.39 allocates and zeroes a
+/// text or palette chunk's claimed length (up to 2^31 − 1 bytes) before
+/// reading its data, so an 86-byte file could cost 2 GB (found by
+/// fuzz_image; png_set_chunk_malloc_max does not bound those buffers). The
+/// whole file is in memory, so such a chunk is a truncation anyway.
+inline void check_png_chunks(const unsigned char* data, std::size_t size,
+                             const std::string& where) {
+  std::size_t at = 8;  // after the signature
+  while (size - at >= 8) {
+    const std::uint32_t length = big_endian32(data + at);
+    require(length <= 0x7fffffffu, where, "corrupt PNG (chunk length ", length,
+            " exceeds the format's 2^31 - 1)");
+    const std::size_t left = size - at - 8;
+    if (std::size_t{length} + 4 > left)
+      fail(where, "truncated PNG (a chunk claims ", length, " bytes of data, the file has ",
+           left < 4 ? 0 : left - 4, " left)");
+    if (std::memcmp(data + at + 4, "IEND", 4) == 0) return;
+    at += 12 + std::size_t{length};
+  }
+}
+
 inline Decoded decode_png(const unsigned char* data, std::size_t size, const std::string& where) {
   // IHDR is always the first chunk: its size is checked before libpng runs,
   // so an over-size or empty image gets our message, not libpng's.
   if (size >= 24 && starts_with(data, size, "IHDR", 12))
     check_image_size(big_endian32(data + 16), big_endian32(data + 20), where);
+  check_png_chunks(data, size, where);
   PngCodec codec;
   codec.data = data;
   codec.size = size;
