@@ -19,7 +19,7 @@ packages=(
   libeigen3-dev libceres-dev libsuitesparse-dev
   xtensor-dev xtl-dev libxsimd-dev
   libdnnl-dev ocl-icd-opencl-dev libopenblas-dev
-  doctest-dev libcli11-dev libstb-dev
+  doctest-dev libcli11-dev libpng-dev libjpeg62-turbo-dev
   python3-numpy python3-matplotlib python3-torch python3-pil
   python3-skimage  # also ships the sample photographs used by the main job and the tests
 )

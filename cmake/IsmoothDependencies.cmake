@@ -11,10 +11,11 @@ find_package(xsimd REQUIRED)
 set(XTENSOR_USE_XSIMD ON)
 find_package(xtensor REQUIRED)
 find_package(OpenMP REQUIRED COMPONENTS CXX)
-find_package(PkgConfig REQUIRED)
-if(NOT TARGET PkgConfig::STB)
-  pkg_check_modules(STB REQUIRED IMPORTED_TARGET GLOBAL stb)
-endif()
+# Image files (image_io.hpp): libpng and libjpeg-turbo, maintained and fuzzed
+# upstream, since images are untrusted input. CMake's own find modules make
+# PNG::PNG (with ZLIB::ZLIB) and JPEG::JPEG.
+find_package(PNG REQUIRED)
+find_package(JPEG REQUIRED)
 
 # Solvers: Ceres (L-BFGS) and CHOLMOD (IRLS).
 find_package(Ceres 2.1 REQUIRED)

@@ -5,7 +5,7 @@
 #
 # Why: that machine has CUDA, cuDNN, PyTorch, CMake and ninja but none of our
 # Debian packages (oneDNN, Ceres, SuiteSparse, Eigen, xtensor, doctest, CLI11,
-# stb) and no package registry, so the project cannot be configured there.
+# libpng, libjpeg) and no package registry, so the project cannot be configured there.
 # The archive holds bin/ (the programs), lib/ (every library they load except
 # glibc, libstdc++, libgcc_s — the machine's own are newer — the CUDA driver
 # and cuDNN, which the machine provides: cuDNN is too large to carry), and

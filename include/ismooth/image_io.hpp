@@ -1,149 +1,343 @@
 #pragma once
 /// \file
-/// Image, mask and plane files: the only place pixels cross between disk and
-/// the planar 0–255 `Image` (image.hpp). Built on stb_image/stb_image_write,
-/// precompiled in libstb.so (so no STB_*_IMPLEMENTATION here).
+/// Image, mask and plane files: the only place pixels cross between disk (or
+/// memory) and the planar 0–255 `Image` (image.hpp). Decoding uses libpng and
+/// libjpeg(-turbo) from the system, which are maintained and continuously
+/// fuzzed; images are untrusted input (a user's photos, a web upload). The
+/// libraries' longjmp error handling stays inside detail/png_codec.hpp and
+/// detail/jpeg_codec.hpp; nothing here sees it.
 ///
-/// Contract, relied on by the tool and the tests:
-/// - **Reading** accepts whatever stb_image decodes (PNG, JPEG, BMP, TGA, PNM,
-///   PSD, PIC, first GIF frame; HDR via stb's gamma 2.2). The file is read into
-///   memory first so every error names the path and can add stb's reason.
-/// - **Grey** is replicated into R, G and B. **Alpha** (grey+alpha, RGBA) is
+/// Contract, relied on by the tool, the tests and the fuzz target:
+/// - **Reading** accepts PNG and JPEG, recognised by content, not by name (a
+///   PNG called x.jpg loads). PNG: 1–16 bits, grey, grey+alpha, palette, RGB,
+///   RGBA, interlaced or not; JPEG: baseline or progressive, Huffman or
+///   arithmetic coded, grey or colour (YCbCr/RGB). Everything else is
+///   refused, naming the format where its first bytes tell it (BMP, GIF,
+///   PNM, TGA, TIFF, WebP, HEIF/AVIF, PSD, HDR, JPEG 2000, …): stb_image,
+///   which read those before, had reachable memory bugs in them, and
+///   converting to PNG is one command away. CMYK JPEGs are refused too:
+///   without the file's colour profile CMYK has no definite RGB, and a
+///   guessed one would smooth the wrong colours.
+/// - **Grey** is replicated into R, G and B. **Alpha** (and a PNG's tRNS) is
 ///   dropped: colours are kept as stored, not composited, because any
-///   background colour would invent edges where the alpha changes.
-/// - **16-bit** PNG/PNM is read at full depth and rounded to 8 bits,
-///   round(v·255/65535) = ⌊(v + 128)/257⌋; stb's own 16→8 path truncates
-///   (v >> 8), darkening pixels by up to one level.
-/// - **Refused** with ismooth::Error: missing, unreadable, empty or directory
-///   paths, non-images, corrupt data, zero width or height, more than 2^28
-///   pixels, and JPEGs with no end-of-image marker FF D9 after the scan
-///   starts (truncated; data after the marker is fine). stb 2.27 refuses the
-///   truncated JPEGs we tried anyway ("expected marker"), older stb decoded
-///   them silently; the check keeps that guarantee and a clearer message.
+///   background colour would invent edges where the alpha changes. A PNG's
+///   gamma and colour profile and a JPEG's EXIF orientation are ignored:
+///   pixels are used as stored.
+/// - **16-bit** PNG is rounded to 8 bits, round(v·255/65535) = ⌊(v + 128)/257⌋
+///   (truncating, v >> 8, would darken pixels by up to one level).
+/// - **Limits**, checked from the header before anything image-sized is
+///   allocated: 1 to kMaxImageSide (65500) pixels a side and at most
+///   kMaxImagePixels (2^28) in all; files up to kMaxImageFileBytes (2 GiB);
+///   libjpeg may use at most kMaxJpegDecoderBytes (1 GiB: a progressive JPEG
+///   keeps all its coefficients, 3–6 bytes a pixel) and 500 scans; libpng
+///   keeps ancillary chunks up to 8 MiB. Our pixel buffer is not
+///   zero-filled, so a tiny file claiming a large image costs address space,
+///   not memory, before the data runs out; only a progressive JPEG's
+///   coefficient buffer is real memory from the start (hence its limit).
+/// - **Refused** with ismooth::Error, always naming the path (or the
+///   source name given to decode_image) and a reason: missing, unreadable,
+///   empty or directory paths; other formats; sizes outside the limits;
+///   truncated files, cut anywhere (libjpeg's "Premature end of JPEG file"
+///   and every other corrupt-data warning is an error, except an unknown
+///   JFIF version); corrupt data; running out of memory (with the amount).
+///   Data after a JPEG's end-of-image marker is never read, so phone "motion
+///   photos" with a video appended still load.
 /// - **Writing** clamps to [0, 255] and rounds to nearest, halves away from 0.
-///   The extension picks the format, case-insensitively: .png, or .jpg/.jpeg
-///   at quality 95; anything else is an Error naming the extension.
+///   The extension picks the format, case-insensitively: .png (8-bit grey or
+///   RGB), or .jpg/.jpeg (quality 95, no chroma subsampling); anything else is
+///   an Error naming the extension. Also via libpng and libjpeg.
 /// - **Writes are atomic**: encoded in memory, written to
 ///   `<name>.tmp-<pid>-<n><ext>` beside the target, checked after close (disk
 ///   full shows there), then renamed over the target. On failure the temporary
 ///   is removed and an existing target is untouched: a failed run never leaves
 ///   half an image. (No fsync: this guards against failures, not power loss.)
 
-#include <stb/stb_image.h>
-#include <stb/stb_image_write.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cerrno>
-#include <climits>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <new>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "ismooth/detail/jpeg_codec.hpp"
+#include "ismooth/detail/png_codec.hpp"
 #include "ismooth/image.hpp"
 
 namespace ismooth {
 
-/// Largest image read or written: 2^28 pixels (a 3 GiB float image). Beyond
-/// that a header is far more likely corrupt than a real input.
+/// Most pixels in an image read or written: 2^28 (a 3 GiB float image).
+/// Beyond that a header is far more likely corrupt than a real input.
 inline constexpr std::size_t kMaxImagePixels = std::size_t{1} << 28;
+/// Longest side read or written, in pixels: libjpeg's JPEG_MAX_DIMENSION,
+/// applied to PNG too, so every image we read can be written as either.
+inline constexpr std::size_t kMaxImageSide = 65500;
+/// Largest file read, in bytes (2 GiB): files are read whole into memory.
+inline constexpr std::uintmax_t kMaxImageFileBytes = std::uintmax_t{1} << 31;
+/// Most memory libjpeg may allocate for one image (1 GiB): every progressive
+/// JPEG up to the pixel limit with 4:2:0 chroma (3 bytes a pixel), 4:4:4
+/// ones up to about 178 megapixels. Baseline JPEGs need a few rows only.
+inline constexpr long kMaxJpegDecoderBytes = 1L << 30;
 inline constexpr int kJpegQuality = 95;
 
 namespace detail {
 
-/// Pixels as stb hands them over: interleaved, 8 bits per sample.
+/// Ancillary PNG chunks (text, ICC profile, EXIF) larger than this are
+/// skipped; libpng allocates each one whole, so this bounds what it does.
+inline constexpr std::size_t kMaxPngChunkBytes = std::size_t{8} << 20;
+
+/// Decoded pixels: interleaved 8-bit RGB, height·width·3 bytes.
 struct Decoded {
-  std::size_t height = 0, width = 0, channels = 0;
-  std::vector<std::uint8_t> pixels;
+  std::size_t height = 0, width = 0;
+  std::unique_ptr<std::uint8_t[]> rgb;
 };
+
+inline std::string read_prefix(const std::string& source) {
+  return "cannot read image '" + source + "': ";
+}
+
+/// "768 MiB", "1.5 GiB": amounts in messages.
+inline std::string byte_count(double bytes) {
+  char text[32];
+  if (bytes >= 1024.0 * 1024 * 1024)
+    std::snprintf(text, sizeof text, "%.1f GiB", bytes / (1024.0 * 1024 * 1024));
+  else if (bytes >= 1024.0 * 1024)
+    std::snprintf(text, sizeof text, "%.0f MiB", bytes / (1024.0 * 1024));
+  else
+    std::snprintf(text, sizeof text, "%.0f bytes", bytes);
+  return text;
+}
+
+/// The limits in \file, from the header's width and height.
+inline void check_image_size(std::uint64_t w, std::uint64_t h, const std::string& where) {
+  require(w > 0 && h > 0, where, "image has zero size (", w, "x", h,
+          "); an image needs at least 1x1 pixel");
+  require(w <= kMaxImageSide && h <= kMaxImageSide, where, "image is ", w, "x", h,
+          ", more than the limit of ", kMaxImageSide, " pixels on a side");
+  require(w * h <= kMaxImagePixels, where, "image is ", w, "x", h, " = ", w * h,
+          " pixels, more than the limit of 2^28 (", kMaxImagePixels, ") pixels");
+}
+
+/// The pixel buffer, not zero-filled: its pages cost memory only once the
+/// decoder writes them, so a truncated file never makes us touch it all.
+inline Decoded allocate_rgb(std::size_t h, std::size_t w, const std::string& where) {
+  try {
+    return {h, w, std::make_unique_for_overwrite<std::uint8_t[]>(h * w * 3)};
+  } catch (const std::bad_alloc&) {
+    fail(where, "out of memory: decoding a ", w, "x", h, " image needs ",
+         byte_count(double(h) * double(w) * 3.0));
+  }
+}
 
 inline std::vector<unsigned char> read_file(const std::filesystem::path& path,
                                             const std::string& where) {
   std::error_code ec;
   require(std::filesystem::exists(path, ec), where, "file does not exist");
   require(!std::filesystem::is_directory(path, ec), where, "it is a directory");
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  require(ec || size <= kMaxImageFileBytes, where, "file is ", byte_count(double(size)),
+          ", more than the limit of 2 GiB");
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(where, "cannot open file (", std::strerror(errno), ")");
   std::vector<unsigned char> bytes;
-  char chunk[1 << 16];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    bytes.insert(bytes.end(), chunk, chunk + in.gcount());
-    // stb takes an int length.
-    require(bytes.size() <= std::size_t{INT_MAX}, where, "file is larger than 2 GiB");
+  try {
+    if (!ec) bytes.reserve(static_cast<std::size_t>(size));
+    char chunk[1 << 16];
+    while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+      bytes.insert(bytes.end(), chunk, chunk + in.gcount());
+      // Also for files that grow while read, or report no size (pipes).
+      require(bytes.size() <= kMaxImageFileBytes, where, "file is larger than 2 GiB");
+    }
+  } catch (const std::bad_alloc&) {
+    fail(where, "out of memory reading the file (", byte_count(double(size)), ")");
   }
   require(!in.bad(), where, "read error");
   require(!bytes.empty(), where, "file is empty");
   return bytes;
 }
 
-/// Walks the header segments to the first start-of-scan, then looks for EOI.
-/// Not "ends with FF D9": an EXIF thumbnail has its own FF D9 before the main
-/// scan, and phones append data after the real one (motion photos). Inside
-/// scan data FF is always stuffed (FF 00) or a restart, so any FF D9 is EOI.
-inline bool jpeg_is_truncated(const std::vector<unsigned char>& b) {
-  const std::size_t n = b.size();
-  if (n < 3 || b[0] != 0xFF || b[1] != 0xD8 || b[2] != 0xFF) return false;
-  std::size_t i = 2;
-  while (i + 1 < n && !(b[i] == 0xFF && b[i + 1] == 0xDA)) {
-    if (b[i] != 0xFF) return false;  // corrupt header: stb says it better
-    if (b[i + 1] == 0xFF) {          // fill byte
-      ++i;
-      continue;
+inline bool starts_with(const unsigned char* data, std::size_t size, std::string_view magic,
+                        std::size_t at = 0) {
+  return size >= at + magic.size() && std::memcmp(data + at, magic.data(), magic.size()) == 0;
+}
+
+inline constexpr std::string_view kPngSignature{"\x89PNG\r\n\x1A\n", 8};
+inline constexpr std::string_view kJpegSignature{"\xFF\xD8\xFF", 3};
+
+/// TGA has no signature; this accepts plausible 18-byte headers (colour map
+/// flag, image type, pixel depth, non-zero size). Used only to name the
+/// format in the refusal, so a wrong guess costs nothing but the message.
+inline bool looks_like_tga(const unsigned char* d, std::size_t n) {
+  if (n < 18 || d[1] > 1) return false;
+  const int type = d[2], depth = d[16];
+  const bool known_type = type == 1 || type == 2 || type == 3 || type == 9 || type == 10 ||
+                          type == 11;
+  const bool known_depth = depth == 8 || depth == 15 || depth == 16 || depth == 24 || depth == 32;
+  return known_type && known_depth && (d[12] | d[13]) != 0 && (d[14] | d[15]) != 0;
+}
+
+/// The name of a format we do not read, from its first bytes; empty if
+/// none is recognised.
+inline std::string_view foreign_format(const unsigned char* d, std::size_t n) {
+  using namespace std::string_view_literals;
+  if (starts_with(d, n, "BM")) return "BMP";
+  if (starts_with(d, n, "GIF87a") || starts_with(d, n, "GIF89a")) return "GIF";
+  if (n >= 3 && d[0] == 'P' && std::isspace(d[2])) {
+    switch (d[1]) {
+      case '1': case '4': return "PBM (PNM)";
+      case '2': case '5': return "PGM (PNM)";
+      case '3': case '6': return "PPM (PNM)";
+      case '7': return "PAM (PNM)";
+      case 'F': case 'f': return "PFM";
     }
-    if (i + 3 >= n) return true;
-    i += 2 + (std::size_t{b[i + 2]} << 8 | b[i + 3]);
   }
-  for (; i + 1 < n; ++i)
-    if (b[i] == 0xFF && b[i + 1] == 0xD9) return false;
-  return true;
+  if (starts_with(d, n, "II*\0"sv) || starts_with(d, n, "MM\0*"sv) ||
+      starts_with(d, n, "II+\0"sv) || starts_with(d, n, "MM\0+"sv))
+    return "TIFF";
+  if (starts_with(d, n, "RIFF") && starts_with(d, n, "WEBP", 8)) return "WebP";
+  if (starts_with(d, n, "ftyp", 4)) {
+    for (std::string_view brand : {"avif", "avis"})
+      if (starts_with(d, n, brand, 8)) return "AVIF";
+    for (std::string_view brand : {"heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"})
+      if (starts_with(d, n, brand, 8)) return "HEIF";
+  }
+  if (starts_with(d, n, "8BPS")) return "PSD";
+  if (starts_with(d, n, "#?RADIANCE") || starts_with(d, n, "#?RGBE")) return "Radiance HDR";
+  if (starts_with(d, n, "\x53\x80\xF6\x34")) return "Softimage PIC";
+  if (starts_with(d, n, "\0\0\0\x0CjP  \r\n\x87\n"sv) || starts_with(d, n, "\xFF\x4F\xFF\x51"))
+    return "JPEG 2000";
+  if (starts_with(d, n, "\0\0\0\x0CJXL \r\n\x87\n"sv) || starts_with(d, n, "\xFF\x0A"))
+    return "JPEG XL";
+  if (starts_with(d, n, "qoif")) return "QOI";
+  if (starts_with(d, n, "\x76\x2F\x31\x01")) return "OpenEXR";
+  if (starts_with(d, n, "\0\0\1\0"sv) && n >= 6 && (d[4] | d[5]) != 0) return "ICO";
+  if (starts_with(d, n, "%PDF")) return "PDF";
+  if (looks_like_tga(d, n)) return "TGA";
+  return {};
 }
 
-/// stb's reasons are terse ("outofdata"); say what the common one means.
-inline std::string stb_reason() {
-  const char* reason = stbi_failure_reason();
-  const std::string text = std::string("stb_image: ") + (reason ? reason : "unknown error");
-  const bool short_read = reason && std::strcmp(reason, "outofdata") == 0;
-  return short_read ? "truncated or corrupt (" + text + ")" : text;
+inline std::uint32_t big_endian32(const unsigned char* p) {
+  return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
 }
 
-/// Decodes `path` to 8-bit samples; `wanted` channels, or 0 for as stored.
-inline Decoded decode(const std::filesystem::path& path, int wanted) {
-  const std::string where = "cannot read image '" + path.string() + "': ";
-  const std::vector<unsigned char> bytes = read_file(path, where);
-  const unsigned char* data = bytes.data();
-  const int len = static_cast<int>(bytes.size());
-  int w = 0, h = 0, n = 0;
-  // Header first, so absurd sizes are refused before stb allocates for them.
-  if (!stbi_info_from_memory(data, len, &w, &h, &n)) fail(where, stb_reason());
-  require(w > 0 && h > 0, where, "image has zero size (", w, "x", h, ")");
-  require(std::size_t(w) * std::size_t(h) <= kMaxImagePixels, where, "image is ", w, "x", h,
-          ", more than the limit of 2^28 pixels");
-  require(!jpeg_is_truncated(bytes), where, "truncated JPEG (no end-of-image marker FF D9)");
+[[noreturn]] inline void fail_png(const PngCodec& codec, const std::string& where) {
+  if (codec.truncated) fail(where, "truncated PNG (the file ends before the image does)");
+  fail(where, "corrupt PNG (libpng: ", codec.message, ")");
+}
 
-  const bool deep = stbi_is_16_bit_from_memory(data, len) != 0;
-  std::unique_ptr<void, void (*)(void*)> raw(
-      deep ? static_cast<void*>(stbi_load_16_from_memory(data, len, &w, &h, &n, wanted))
-           : static_cast<void*>(stbi_load_from_memory(data, len, &w, &h, &n, wanted)),
-      stbi_image_free);
-  if (!raw) fail(where, stb_reason());
-  Decoded out{std::size_t(h), std::size_t(w), std::size_t(wanted != 0 ? wanted : n), {}};
-  out.pixels.resize(out.height * out.width * out.channels);
-  if (deep) {
-    const auto* p = static_cast<const std::uint16_t*>(raw.get());
-    for (std::size_t k = 0; k < out.pixels.size(); ++k)
-      out.pixels[k] = static_cast<std::uint8_t>((p[k] + 128u) / 257u);
-  } else {
-    const auto* p = static_cast<const std::uint8_t*>(raw.get());
-    std::copy(p, p + out.pixels.size(), out.pixels.begin());
-  }
+inline Decoded decode_png(const unsigned char* data, std::size_t size, const std::string& where) {
+  // IHDR is always the first chunk: its size is checked before libpng runs,
+  // so an over-size or empty image gets our message, not libpng's.
+  if (size >= 24 && starts_with(data, size, "IHDR", 12))
+    check_image_size(big_endian32(data + 16), big_endian32(data + 20), where);
+  PngCodec codec;
+  codec.data = data;
+  codec.size = size;
+  const PngCodecCleanup cleanup{codec};
+  if (!png_decode_header(codec, kMaxImageSide, kMaxPngChunkBytes)) fail_png(codec, where);
+  check_image_size(codec.width, codec.height, where);
+  Decoded out = allocate_rgb(codec.height, codec.width, where);
+  if (!png_decode_pixels(codec, out.rgb.get())) fail_png(codec, where);
   return out;
+}
+
+[[noreturn]] inline void fail_jpeg(const JpegDecoder& decoder, const std::string& where) {
+  const JpegFailure& f = decoder.failure;
+  if (f.scan_limit)
+    fail(where, "corrupt JPEG: more than ", kMaxJpegScans, " scans (progressive files have ~10)");
+  if (f.code == JWRN_JPEG_EOF) fail(where, "truncated JPEG (libjpeg: ", f.message, ")");
+  if (f.code == JERR_NO_BACKING_STORE || f.code == JERR_OUT_OF_MEMORY)
+    fail(where, "the JPEG decoder needs more memory than the limit of ",
+         byte_count(double(kMaxJpegDecoderBytes)), " or than is free (libjpeg: ", f.message, ")");
+  if (f.code == JERR_EMPTY_IMAGE) check_image_size(0, 0, where);
+  fail(where, "corrupt JPEG (libjpeg: ", f.message, ")");
+}
+
+/// A progressive (or other multi-scan) JPEG keeps every DCT coefficient
+/// until the last scan: 128 bytes per 8x8 block and component, zero-filled,
+/// so it is real memory. libjpeg-turbo 2.1 (Debian 12) ignores
+/// max_memory_to_use for this buffer, so we size it from the header here.
+inline void check_jpeg_memory(jpeg_decompress_struct& cinfo, const std::string& where) {
+  if (!jpeg_has_multiple_scans(&cinfo)) return;  // baseline: a few rows only
+  double bytes = 0;
+  for (int c = 0; c < cinfo.num_components; ++c) {
+    const jpeg_component_info& comp = cinfo.comp_info[c];
+    const auto round_up = [](double v, double m) { return std::ceil(v / m) * m; };
+    bytes += round_up(comp.width_in_blocks, comp.h_samp_factor) *
+             round_up(comp.height_in_blocks, comp.v_samp_factor) * DCTSIZE2 * sizeof(JCOEF);
+  }
+  require(bytes <= double(kMaxJpegDecoderBytes), where, "this ", cinfo.image_width, "x",
+          cinfo.image_height, " progressive JPEG needs ", byte_count(bytes),
+          " to decode, more than the limit of ", byte_count(double(kMaxJpegDecoderBytes)));
+}
+
+inline Decoded decode_jpeg(const unsigned char* data, std::size_t size, const std::string& where) {
+  JpegDecoder decoder;
+  const JpegDecoderCleanup cleanup{decoder};
+  const bool header = jpeg_decode_header(decoder, data, size, kMaxJpegDecoderBytes);
+  // The frame header may have been read although a later marker failed: a
+  // tiny file claiming 60000x60000 is told about the limit, not truncation.
+  // (libjpeg sets the width only after both its bytes were read.)
+  const std::size_t w = decoder.cinfo.image_width, h = decoder.cinfo.image_height;
+  if (w > 0 && h > 0) check_image_size(w, h, where);
+  if (!header) fail_jpeg(decoder, where);
+  check_jpeg_memory(decoder.cinfo, where);
+  const J_COLOR_SPACE space = decoder.cinfo.jpeg_color_space;
+  require(space != JCS_CMYK && space != JCS_YCCK, where,
+          "CMYK JPEGs are not supported (ismooth reads grey and RGB JPEGs: without the file's "
+          "colour profile CMYK has no definite RGB); convert it to an RGB PNG or JPEG");
+  require(space == JCS_GRAYSCALE || space == JCS_YCbCr || space == JCS_RGB, where, "JPEG with ",
+          decoder.cinfo.num_components,
+          " colour components is not supported (ismooth reads grey and RGB JPEGs)");
+  Decoded out = allocate_rgb(h, w, where);
+  if (!jpeg_decode_pixels(decoder, out.rgb.get())) fail_jpeg(decoder, where);
+  return out;
+}
+
+/// Decodes PNG or JPEG to 8-bit RGB; everything else is refused by content.
+inline Decoded decode_rgb(const unsigned char* data, std::size_t size, const std::string& where) {
+  require(data != nullptr && size > 0, where, "file is empty");
+  if (starts_with(data, size, kPngSignature)) return decode_png(data, size, where);
+  if (starts_with(data, size, kJpegSignature)) return decode_jpeg(data, size, where);
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  if (kPngSignature.starts_with(bytes)) fail(where, "truncated PNG (", size, " bytes)");
+  if (kJpegSignature.starts_with(bytes)) fail(where, "truncated JPEG (", size, " bytes)");
+  const std::string_view other = foreign_format(data, size);
+  require(other.empty(), where, other,
+          " files are not supported (ismooth reads PNG and JPEG); convert it to PNG");
+  fail(where, "not a PNG or JPEG file, nor a format we recognise (ismooth reads PNG and JPEG)");
+}
+
+/// Planar (3, H, W) image of the decoded samples.
+template <class Scalar>
+Image<Scalar> to_image(const Decoded& d, const std::string& where) {
+  const std::size_t n = d.height * d.width;
+  try {
+    Image<Scalar> image(typename Image<Scalar>::shape_type{kChannels, d.height, d.width});
+    for (std::size_t c = 0; c < kChannels; ++c)
+      for (std::size_t k = 0; k < n; ++k)
+        image.data()[c * n + k] = static_cast<Scalar>(d.rgb[kChannels * k + c]);
+    return image;
+  } catch (const std::bad_alloc&) {
+    fail(where, "out of memory: a ", d.width, "x", d.height, " image needs ",
+         byte_count(double(n) * kChannels * sizeof(Scalar)));
+  }
+}
+
+inline Decoded decode_file(const std::filesystem::path& path) {
+  const std::string where = read_prefix(path.string());
+  const std::vector<unsigned char> bytes = read_file(path, where);
+  return decode_rgb(bytes.data(), bytes.size(), where);
 }
 
 inline std::string write_prefix(const std::filesystem::path& path) {
@@ -196,50 +390,54 @@ inline void write_atomically(const std::filesystem::path& target,
   }
 }
 
+/// Encodes interleaved 8-bit grey (1 channel) or RGB (3) in memory.
+inline std::vector<unsigned char> encode(Format format, const std::vector<std::uint8_t>& pixels,
+                                         std::size_t h, std::size_t w, int channels,
+                                         const std::string& where) {
+  const auto width = static_cast<std::uint32_t>(w), height = static_cast<std::uint32_t>(h);
+  if (format == Format::png) {
+    std::vector<unsigned char> bytes;
+    PngCodec codec;
+    codec.sink = &bytes;
+    const PngCodecCleanup cleanup{codec};
+    if (!png_encode_image(codec, pixels.data(), width, height, channels))
+      fail(where, "PNG encoding failed (libpng: ", codec.message, ")");
+    return bytes;
+  }
+  JpegEncoder encoder;
+  const JpegEncoderCleanup cleanup{encoder};
+  if (!jpeg_encode_image(encoder, pixels.data(), width, height, channels, kJpegQuality))
+    fail(where, "JPEG encoding failed (libjpeg: ", encoder.failure.message, ")");
+  return std::vector<unsigned char>(encoder.buffer, encoder.buffer + encoder.size);
+}
+
 /// Encodes interleaved 8-bit samples in memory, then writes them atomically.
 inline void encode_and_write(const std::filesystem::path& path, Format format,
                              const std::vector<std::uint8_t>& pixels, std::size_t h, std::size_t w,
                              int channels) {
   const std::string where = write_prefix(path);
-  require(h > 0 && w > 0 && h * w <= kMaxImagePixels, where, "cannot store a ", w, "x", h,
-          " image (needs 1 to 2^28 pixels)");
-  // The JPEG header has 16-bit sizes, and stb does not check them.
-  require(format != Format::jpeg || (h <= 65535 && w <= 65535), where,
-          "JPEG cannot store more than 65535 pixels on a side (", w, "x", h, ")");
-  struct Sink {
-    std::vector<unsigned char> bytes;
-    bool failed = false;
-  } sink;
-  auto append = [](void* context, void* data, int size) {
-    auto* s = static_cast<Sink*>(context);
-    const auto* b = static_cast<const unsigned char*>(data);
-    try {  // no exception may cross stb's C frames
-      s->bytes.insert(s->bytes.end(), b, b + size);
-    } catch (...) {
-      s->failed = true;
-    }
-  };
-  const int iw = static_cast<int>(w), ih = static_cast<int>(h);
-  const int ok =
-      format == Format::png
-          ? stbi_write_png_to_func(append, &sink, iw, ih, channels, pixels.data(), iw * channels)
-          : stbi_write_jpg_to_func(append, &sink, iw, ih, channels, pixels.data(), kJpegQuality);
-  require(ok != 0 && !sink.failed && !sink.bytes.empty(), where, "encoding failed");
-  write_atomically(path, sink.bytes);
+  require(h > 0 && w > 0 && h <= kMaxImageSide && w <= kMaxImageSide && h * w <= kMaxImagePixels,
+          where, "cannot store a ", w, "x", h, " image (1 to ", kMaxImageSide,
+          " pixels a side, at most 2^28 in all)");
+  write_atomically(path, encode(format, pixels, h, w, channels, where));
 }
 
 }  // namespace detail
 
-/// Reads an image as RGB, shape (3, H, W), values 0..255 (rules in \file).
+/// Reads a PNG or JPEG file as RGB, shape (3, H, W), values 0..255 (rules
+/// and limits in \file). Throws ismooth::Error naming the path.
 template <class Scalar>
 Image<Scalar> load_image_as(const std::filesystem::path& path) {
-  const detail::Decoded d = detail::decode(path, 3);
-  Image<Scalar> image(typename Image<Scalar>::shape_type{kChannels, d.height, d.width});
-  const std::size_t n = d.height * d.width;
-  for (std::size_t c = 0; c < kChannels; ++c)
-    for (std::size_t k = 0; k < n; ++k)
-      image.data()[c * n + k] = static_cast<Scalar>(d.pixels[kChannels * k + c]);
-  return image;
+  return detail::to_image<Scalar>(detail::decode_file(path), detail::read_prefix(path.string()));
+}
+
+/// Decodes a PNG or JPEG held in memory (`size` bytes at `data`), exactly as
+/// load_image decodes a file; `source_name` stands for the path in messages.
+/// The entry point of the fuzz target. Throws ismooth::Error.
+inline Image<float> decode_image(const unsigned char* data, std::size_t size,
+                                 const std::string& source_name) {
+  const std::string where = detail::read_prefix(source_name);
+  return detail::to_image<float>(detail::decode_rgb(data, size, where), where);
 }
 
 inline Image<float> load_image(const std::filesystem::path& path) {
@@ -276,13 +474,13 @@ inline void save_mask(const Mask& mask, const std::filesystem::path& path) {
   detail::encode_and_write(path, format, pixels, height(mask), w, 1);
 }
 
-/// Reads a mask: 1 where the grey value (or a colour file's first channel) is
-/// above 127, else 0. The threshold keeps hand-drawn or JPEG'd masks usable.
+/// Reads a mask from a PNG or JPEG: 1 where the grey value (or a colour
+/// file's red channel) is above 127, else 0. The threshold keeps hand-drawn or JPEG'd masks usable.
 inline Mask load_mask(const std::filesystem::path& path) {
-  const detail::Decoded d = detail::decode(path, 0);
+  const detail::Decoded d = detail::decode_file(path);
   Mask mask(Mask::shape_type{d.height, d.width});
   for (std::size_t k = 0; k < mask.size(); ++k)
-    mask.data()[k] = d.pixels[d.channels * k] > 127 ? 1 : 0;
+    mask.data()[k] = d.rgb[kChannels * k] > 127 ? 1 : 0;
   return mask;
 }
 
