@@ -1,6 +1,4 @@
 #include <doctest/doctest.h>
-
-#include "test_support.hpp"
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -19,6 +17,7 @@
 #include <vector>
 
 #include "ismooth/image_io.hpp"
+#include "test_support.hpp"
 // After image_io.hpp, which includes <cstdio> that jpeglib.h needs.
 #include <jpeglib.h>
 #include <png.h>
@@ -74,7 +73,6 @@ void write_bytes(const fs::path& path, const Bytes& bytes) {
   out.close();
   REQUIRE(out);
 }
-
 
 // A minimal PNG encoder (stored deflate blocks), independent of the libpng
 // under test; it writes any depth and colour type, and broken headers.
@@ -375,7 +373,9 @@ TEST_CASE("image_io: 16-bit PNG rounding is exact for every value") {
 
 TEST_CASE("image_io: 16-bit grey+alpha and RGBA PNGs drop alpha and round") {
   TempDir dir;
-  auto put16 = [](Bytes& out, unsigned v) { out.push_back(v >> 8 & 0xFF), out.push_back(v & 0xFF); };
+  auto put16 = [](Bytes& out, unsigned v) {
+    out.push_back(v >> 8 & 0xFF), out.push_back(v & 0xFF);
+  };
   Bytes ga, rgba;
   const unsigned values[] = {255, 386, 32896, 65535};
   for (unsigned v : values) {
@@ -471,7 +471,9 @@ TEST_CASE("image_io: other formats are refused by content, naming the format") {
   // 4 GiB decompression bomb), uncompressed RGB.
   const Bytes tga = {0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 24, 0};
   Bytes webp = text("RIFF\x10\0\0\0WEBPVP8 "sv);
-  Bytes heic = text("\0\0\0\x18" "ftypheic"sv);
+  Bytes heic = text(
+      "\0\0\0\x18"
+      "ftypheic"sv);
   const std::vector<std::tuple<std::string, Bytes, std::string>> cases = {
       {"grey16.pgm", pgm16, "PGM (PNM) files are not supported"},
       {"a.ppm", text("P6\n2 2\n255\n0123456789ab"), "PPM (PNM) files are not supported"},
@@ -504,15 +506,29 @@ TEST_CASE("image_io: tiny headers claiming huge images fail fast, naming the lim
   const Bytes png = make_png(60000, 60000, 8, 2, {}, 1);
   const Bytes png_header(png.begin(), png.begin() + 33);
   auto sof = [](unsigned w, unsigned h) {
-    return Bytes{0xFF, 0xD8, 0xFF, 0xC0, 0, 11, 8, static_cast<unsigned char>(h >> 8),
-                 static_cast<unsigned char>(h & 0xFF), static_cast<unsigned char>(w >> 8),
-                 static_cast<unsigned char>(w & 0xFF), 1, 1, 0x11, 0};
+    return Bytes{0xFF,
+                 0xD8,
+                 0xFF,
+                 0xC0,
+                 0,
+                 11,
+                 8,
+                 static_cast<unsigned char>(h >> 8),
+                 static_cast<unsigned char>(h & 0xFF),
+                 static_cast<unsigned char>(w >> 8),
+                 static_cast<unsigned char>(w & 0xFF),
+                 1,
+                 1,
+                 0x11,
+                 0};
   };
   const std::vector<std::tuple<std::string, Bytes, std::string>> cases = {
       {"huge.png", png_header, "60000x60000 = 3600000000 pixels, more than the limit of 2^28"},
       {"whole_huge.png", png, "more than the limit of 2^28"},
-      {"wide.png", make_png(70000, 1, 8, 0, {}, 1), "more than the limit of 65500 pixels on a side"},
-      {"huge.jpg", sof(60000, 60000), "60000x60000 = 3600000000 pixels, more than the limit of 2^28"},
+      {"wide.png", make_png(70000, 1, 8, 0, {}, 1),
+       "more than the limit of 65500 pixels on a side"},
+      {"huge.jpg", sof(60000, 60000),
+       "60000x60000 = 3600000000 pixels, more than the limit of 2^28"},
       {"wide.jpg", sof(65535, 1), "more than the limit of 65500 pixels on a side"},
       {"empty.jpg", sof(0, 5), "zero size"},
       {"empty.png", make_png(5, 0, 8, 0, {}, 1), "zero size (5x0)"},
@@ -543,7 +559,9 @@ TEST_CASE("image_io: a progressive JPEG too large for the decoder memory limit i
   const auto start = std::chrono::steady_clock::now();
   const std::string message = error_of([&] { ismooth::load_image(dir / "big_progressive.jpg"); });
   INFO(message);
-  CHECK(contains(message, "16000x16000 progressive JPEG needs 1.4 GiB to decode, more than the limit of 1.0 GiB"));
+  CHECK(contains(
+      message,
+      "16000x16000 progressive JPEG needs 1.4 GiB to decode, more than the limit of 1.0 GiB"));
   CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < 1.0);
 }
 
@@ -622,7 +640,8 @@ TEST_CASE("image_io: corrupt PNG data is an error") {
   const std::uint32_t c = crc32(bad.data() + 37, 4 + length);
   for (int k = 0; k < 4; ++k) bad[41 + length + k] = static_cast<unsigned char>(c >> (24 - 8 * k));
   write_bytes(dir / "zlib.png", bad);
-  CHECK(contains(error_of([&] { ismooth::load_image(dir / "zlib.png"); }), "corrupt PNG (libpng: "));
+  CHECK(
+      contains(error_of([&] { ismooth::load_image(dir / "zlib.png"); }), "corrupt PNG (libpng: "));
 }
 
 TEST_CASE("image_io: unreadable inputs throw an Error naming the path") {

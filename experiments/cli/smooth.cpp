@@ -53,7 +53,7 @@ bool has_image_extension(const fs::path& p) {
   std::string ext = p.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return std::tolower(c); });
-  for (const char* e : {".png", ".jpg", ".jpeg", ".bmp", ".tga", ".ppm", ".pgm", ".pnm"})
+  for (const char* e : {".png", ".jpg", ".jpeg"})  // what image_io.hpp reads
     if (ext == e) return true;
   return false;
 }

@@ -4,7 +4,8 @@
 # shellcheck shell=bash
 
 # make_photo_crop OUT Y0 X0 H W: an H x W crop of $photo, or (without PIL)
-# a synthetic PPM seeded by the arguments; make_image is the same.
+# a synthetic PNG seeded by the arguments (ismooth reads only PNG and JPEG);
+# make_image is the same.
 make_photo_crop() {
   local out=$1 y0=$2 x0=$3 h=$4 w=$5
   if ((have_pil)); then
@@ -16,17 +17,21 @@ Image.open(src).convert("RGB").crop((x0, y0, x0 + w, y0 + h)).save(out, format="
 EOF
   else
     command -v perl >/dev/null || { echo "SKIP: neither PIL nor perl to make fixtures"; exit 77; }
-    perl -e '
+    perl -MCompress::Zlib -e '
       my ($h, $w, $seed) = @ARGV; srand($seed);
       my $d = "";
-      for my $y (0 .. $h - 1) { for my $x (0 .. $w - 1) {
+      for my $y (0 .. $h - 1) { $d .= "\0"; for my $x (0 .. $w - 1) {
         my $in = ($y > $h / 4 && $y < 3 * $h / 4 && $x > $w / 4 && $x < 3 * $w / 4);
         for my $c (0 .. 2) {
           my $v = $in ? 200 - 40 * $c : 30 + int(150 * $x / $w) + 20 * $c;
           $v += int(rand(9)) - 4; $v = 0 if $v < 0; $v = 255 if $v > 255;
           $d .= chr($v);
         } } }
-      print "P6\n$w $h\n255\n", $d;' "$h" "$w" "$y0$x0" >"$out" || fail "cannot write a PPM"
+      sub chunk { my ($t, $b) = @_; pack("N", length $b) . $t . $b . pack("N", crc32($t . $b)) }
+      binmode STDOUT;
+      print "\x89PNG\r\n\x1a\n", chunk("IHDR", pack("NNC5", $w, $h, 8, 2, 0, 0, 0)),
+        chunk("IDAT", compress($d)), chunk("IEND", "");' "$h" "$w" "$y0$x0" >"$out" ||
+      fail "cannot write a PNG"
   fi
 }
 

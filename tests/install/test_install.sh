@@ -26,9 +26,10 @@ if [[ -x $build/experiments/ismooth ]]; then
   # --model, relative to itself: also after the prefix has moved.
   model=share/ismooth/models/default.model
   [[ -f $prefix/$model ]] || { echo "FAIL: $model not installed"; exit 1; }
-  printf 'P6\n5 4\n255\n%060d' 0 >"$work/in.ppm"  # a 5 x 4 grey image
+  # A 5 x 4 grey PNG (ismooth reads PNG and JPEG only).
+  base64 -d >"$work/in.png" <<<'iVBORw0KGgoAAAANSUhEUgAAAAUAAAAECAAAAABjWKqcAAAADklEQVR42mNoAAEGDBIAeBgKARmGZfAAAAAASUVORK5CYII='
   mv "$prefix" "$work/moved"
-  (cd "$work" && env -u ISMOOTH_MODEL OMP_NUM_THREADS=1 "$work/moved/bin/ismooth" smooth in.ppm out.png \
+  (cd "$work" && env -u ISMOOTH_MODEL OMP_NUM_THREADS=1 "$work/moved/bin/ismooth" smooth in.png out.png \
     --time 2>"$work/smooth.log") || { cat "$work/smooth.log"; echo "FAIL: installed smooth"; exit 1; }
   grep -q "model $work/moved/$model" "$work/smooth.log" ||
     { cat "$work/smooth.log"; echo "FAIL: the installed tool did not use the installed model"; exit 1; }

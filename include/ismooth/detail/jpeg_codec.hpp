@@ -64,8 +64,7 @@ inline void jpeg_on_progress(j_common_ptr cinfo) {
   std::longjmp(failure.jump, 1);
 }
 
-inline void jpeg_install_handlers(jpeg_error_mgr& err, JpegFailure& failure,
-                                  void*& client_data) {
+inline void jpeg_install_handlers(jpeg_error_mgr& err, JpegFailure& failure, void*& client_data) {
   jpeg_std_error(&err);
   err.error_exit = jpeg_on_error;
   err.emit_message = jpeg_on_message;
@@ -93,7 +92,7 @@ struct JpegDecoderCleanup {
 /// allocate later in libjpeg-turbo 3 (2.1 ignores it for the coefficient
 /// buffer of progressive files, which image_io.hpp therefore checks itself).
 inline bool jpeg_decode_header(JpegDecoder& decoder, const unsigned char* data, std::size_t size,
-                             long max_memory) noexcept {
+                               long max_memory) noexcept {
   jpeg_install_handlers(decoder.err, decoder.failure, decoder.cinfo.client_data);
   decoder.cinfo.err = &decoder.err;
   if (setjmp(decoder.failure.jump)) return false;
@@ -147,7 +146,7 @@ struct JpegEncoderCleanup {
 /// encoder.buffer: baseline, standard tables, no chroma subsampling (4:4:4),
 /// since smoothing is about edges and halving the chroma blurs coloured ones.
 inline bool jpeg_encode_image(JpegEncoder& encoder, const std::uint8_t* pixels, std::uint32_t width,
-                        std::uint32_t height, int channels, int quality) noexcept {
+                              std::uint32_t height, int channels, int quality) noexcept {
   jpeg_install_handlers(encoder.err, encoder.failure, encoder.cinfo.client_data);
   encoder.cinfo.err = &encoder.err;
   if (setjmp(encoder.failure.jump)) return false;

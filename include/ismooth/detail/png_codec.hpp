@@ -86,6 +86,19 @@ inline void png_write_memory(png_structp png, png_bytep bytes, std::size_t n) {
 
 inline void png_flush_memory(png_structp) {}
 
+/// libpng's structs, with our handlers; false when out of memory (libpng
+/// catches errors during creation itself).
+inline bool png_create(PngCodec& codec, bool writing) noexcept {
+  codec.writing = writing;
+  codec.png =
+      writing ? png_create_write_struct(PNG_LIBPNG_VER_STRING, &codec, png_on_error, png_on_warning)
+              : png_create_read_struct(PNG_LIBPNG_VER_STRING, &codec, png_on_error, png_on_warning);
+  if (codec.png) codec.info = png_create_info_struct(codec.png);
+  if (codec.png && codec.info) return true;
+  png_copy_message(codec, "out of memory");
+  return false;
+}
+
 /// Longjmp-safe. Reads the chunks before the pixels and sets up libpng to
 /// deliver 8-bit RGB whatever is stored: palette expanded, grey replicated,
 /// alpha (and tRNS) dropped, 16 bits scaled to 8 with rounding. No
@@ -93,13 +106,8 @@ inline void png_flush_memory(png_structp) {}
 /// png_decode_pixels. `max_side` and `max_chunk_bytes` bound what libpng
 /// itself allocates (rows, text and profile chunks).
 inline bool png_decode_header(PngCodec& codec, std::uint32_t max_side,
-                            std::size_t max_chunk_bytes) noexcept {
-  codec.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &codec, png_on_error, png_on_warning);
-  if (codec.png) codec.info = png_create_info_struct(codec.png);
-  if (!codec.png || !codec.info) {
-    png_copy_message(codec, "out of memory");
-    return false;
-  }
+                              std::size_t max_chunk_bytes) noexcept {
+  if (!png_create(codec, false)) return false;
   if (setjmp(png_jmpbuf(codec.png))) return false;
   png_set_read_fn(codec.png, &codec, png_read_memory);
   png_set_user_limits(codec.png, max_side, max_side);
@@ -148,14 +156,8 @@ inline bool png_decode_pixels(PngCodec& codec, std::uint8_t* rgb) noexcept {
 /// Longjmp-safe. Encodes interleaved 8-bit grey (1 channel) or RGB (3) into
 /// `*codec.sink`, not interlaced, libpng's default filters and compression.
 inline bool png_encode_image(PngCodec& codec, const std::uint8_t* pixels, std::uint32_t width,
-                       std::uint32_t height, int channels) noexcept {
-  codec.writing = true;
-  codec.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &codec, png_on_error, png_on_warning);
-  if (codec.png) codec.info = png_create_info_struct(codec.png);
-  if (!codec.png || !codec.info) {
-    png_copy_message(codec, "out of memory");
-    return false;
-  }
+                             std::uint32_t height, int channels) noexcept {
+  if (!png_create(codec, true)) return false;
   if (setjmp(png_jmpbuf(codec.png))) return false;
   png_set_write_fn(codec.png, &codec, png_write_memory, png_flush_memory);
   png_set_IHDR(codec.png, codec.info, width, height, 8,
@@ -163,8 +165,7 @@ inline bool png_encode_image(PngCodec& codec, const std::uint8_t* pixels, std::u
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(codec.png, codec.info);
   const std::size_t stride = std::size_t{width} * static_cast<std::size_t>(channels);
-  for (std::uint32_t y = 0; y < height; ++y)
-    png_write_row(codec.png, pixels + y * stride);
+  for (std::uint32_t y = 0; y < height; ++y) png_write_row(codec.png, pixels + y * stride);
   png_write_end(codec.png, nullptr);
   return true;
 }

@@ -1,10 +1,15 @@
 // Uses the installed ismooth headers through ismooth::core: builds a 16x16
-// image, computes the smoothing energy of two candidate outputs and prints it.
+// image, computes the smoothing energy of two candidate outputs and prints it,
+// then writes and reads it as PNG and JPEG (libpng and libjpeg must come with
+// ismooth::core).
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <exception>
-
+#include <filesystem>
 #include <ismooth/ismooth.hpp>
+#include <string>
 
 int main() {
   try {
@@ -29,10 +34,26 @@ int main() {
                 same.total, same.data, same.flatten, same.edge, same.edge_pixels);
     std::printf("E(flat) = %.9g (data %.9g, flatten %.9g, edge %.9g)\n", other.total, other.data,
                 other.flatten, other.edge);
-    if (same.data != 0 || same.edge != 0 || !std::isfinite(same.total) ||
-        !(other.data > 0) || !std::isfinite(other.total)) {
+    if (same.data != 0 || same.edge != 0 || !std::isfinite(same.total) || !(other.data > 0) ||
+        !std::isfinite(other.total)) {
       std::fprintf(stderr, "consumer: unexpected energy values\n");
       return 1;
+    }
+    const auto dir = std::filesystem::temp_directory_path();
+    const std::string stem = "ismooth-consumer-" + std::to_string(::getpid());
+    for (const char* ext : {".png", ".jpg"}) {
+      const auto path = dir / (stem + ext);
+      ismooth::save_image(input, path);
+      const ismooth::Image<float> back = ismooth::load_image(path);
+      std::filesystem::remove(path);
+      double worst = 0;
+      for (std::size_t k = 0; k < back.size(); ++k)
+        worst = std::fmax(worst, std::fabs(back.data()[k] - input.data()[k]));
+      std::printf("%s round trip: largest error %g\n", ext, worst);
+      if (back.shape() != input.shape() || worst > (ext[1] == 'p' ? 0.0 : 16.0)) {
+        std::fprintf(stderr, "consumer: %s round trip failed\n", ext);
+        return 1;
+      }
     }
     std::printf("consumer: ok\n");
     return 0;
