@@ -4,10 +4,14 @@
 # apt-get update, no network, root not needed); otherwise it must run as
 # root. Note: Debian python3-* modules import only under /usr/bin/python3.
 #
-# Usage: ./install-deps.sh [--opencv]
+# Usage: ./install-deps.sh [--opencv] [--fuzz]
 #   --opencv  also install OpenCV with its contrib modules (libopencv-dev,
 #             libopencv-contrib-dev), used only by `ismooth experiment table1`
 #             to time the classic filters (reconfigure after installing).
+#   --fuzz    also install clang with libFuzzer and the sanitizer runtimes
+#             (clang, libclang-rt-14-dev) and clang's OpenMP (libomp-dev), for
+#             a -DISMOOTH_FUZZ=ON build (docs/fuzzing.md). The normal build's
+#             replay of the fuzz corpus needs none of them.
 set -euo pipefail
 
 packages=(
@@ -22,7 +26,8 @@ packages=(
 for arg in "$@"; do
   case "$arg" in
     --opencv) packages+=(libopencv-dev libopencv-contrib-dev) ;;
-    *) echo "install-deps: unknown argument '$arg' (usage: $0 [--opencv])" >&2; exit 2 ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev libomp-dev) ;;
+    *) echo "install-deps: unknown argument '$arg' (usage: $0 [--opencv] [--fuzz])" >&2; exit 2 ;;
   esac
 done
 

@@ -52,10 +52,12 @@ class Writer {
 };
 
 /// Reads what Writer wrote from bytes[0, end), failing with "truncated"
-/// instead of reading past `end` (where a trailer begins).
+/// instead of reading past `end` (where a trailer begins). The bytes are
+/// borrowed: a file read into memory or a caller's buffer (the parse_* entry
+/// points), which must outlive the reader.
 class Reader {
  public:
-  Reader(const std::vector<char>& bytes, std::size_t end, std::string where)
+  Reader(const unsigned char* bytes, std::size_t end, std::string where)
       : bytes_(bytes), end_(end), where_(std::move(where)) {}
 
   template <class T>
@@ -63,8 +65,7 @@ class Reader {
     need(sizeof(T), what);
     using U = std::make_unsigned_t<T>;
     U u = 0;
-    for (std::size_t i = 0; i < sizeof(T); ++i)
-      u |= static_cast<U>(static_cast<unsigned char>(bytes_[pos_ + i])) << (8 * i);
+    for (std::size_t i = 0; i < sizeof(T); ++i) u |= static_cast<U>(bytes_[pos_ + i]) << (8 * i);
     pos_ += sizeof(T);
     return static_cast<T>(u);
   }
@@ -73,7 +74,7 @@ class Reader {
   std::string get_string(const char* what) {
     const auto size = get<std::uint32_t>(what);
     need(size, what);
-    std::string s(bytes_.data() + pos_, size);
+    std::string s(reinterpret_cast<const char*>(bytes_) + pos_, size);
     pos_ += size;
     return s;
   }
@@ -98,7 +99,7 @@ class Reader {
   const std::string& where() const { return where_; }
 
  private:
-  const std::vector<char>& bytes_;
+  const unsigned char* bytes_;
   std::size_t end_;
   std::size_t pos_ = 0;
   std::string where_;

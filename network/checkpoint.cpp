@@ -47,6 +47,10 @@ Parameters get_tensors(Reader& r) {
       if (d <= 0 || std::uint64_t(d) > std::uint64_t(1) << 40)
         fail(r.where(), "tensor '", name, "' has an impossible dimension ", d,
              " (corrupted file?)");
+      // Two dimensions under the bound can still wrap the product around, so
+      // the product has the same bound, checked before it can overflow.
+      if (n > (std::size_t(1) << 40) / std::size_t(d))
+        fail(r.where(), "tensor '", name, "' has an impossible size (corrupted file?)");
       n *= std::size_t(d);
     }
     r.need(n * 4, "tensor values");
@@ -97,13 +101,20 @@ void save_checkpoint(const std::filesystem::path& path, const TrainingCheckpoint
 }
 
 TrainingCheckpoint load_checkpoint(const std::filesystem::path& path) {
-  const std::string where = "load_checkpoint: '" + path.string() + "': ";
-  const std::vector<char> bytes = detail::read_file(path, where);
-  if (bytes.size() < kMagic.size() || std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0)
+  const std::vector<char> bytes =
+      detail::read_file(path, "load_checkpoint: '" + path.string() + "': ");
+  return parse_checkpoint(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                          path.string());
+}
+
+TrainingCheckpoint parse_checkpoint(const unsigned char* bytes, std::size_t size,
+                                    const std::string& source_name) {
+  const std::string where = "load_checkpoint: '" + source_name + "': ";
+  if (size < kMagic.size() || std::memcmp(bytes, kMagic.data(), kMagic.size()) != 0)
     fail(where, "not an ismooth training checkpoint (bad magic)");
   constexpr std::size_t kHeader = 8 + 4;
-  if (bytes.size() < kHeader + 4)
-    fail(where, "truncated: ", bytes.size(), " bytes, too short for the header and checksum");
+  if (size < kHeader + 4)
+    fail(where, "truncated: ", size, " bytes, too short for the header and checksum");
   Reader header(bytes, kHeader, where);
   for (std::size_t i = 0; i < kMagic.size(); ++i) header.get<std::uint8_t>("magic");
   const auto version = header.get<std::uint32_t>("version");
@@ -111,14 +122,13 @@ TrainingCheckpoint load_checkpoint(const std::filesystem::path& path) {
     fail(where, "format version ", version, "; this build reads version ", kCheckpointVersion);
   // The checksum first: a truncated or damaged file is reported as such rather
   // than by whichever field happens to read garbage.
-  const std::size_t data_end = bytes.size() - 4;
+  const std::size_t data_end = size - 4;
   std::uint32_t stored = 0;
-  for (std::size_t i = 0; i < 4; ++i)
-    stored |= std::uint32_t(static_cast<unsigned char>(bytes[data_end + i])) << (8 * i);
-  const std::uint32_t computed = crc32(bytes.data(), data_end);
+  for (std::size_t i = 0; i < 4; ++i) stored |= std::uint32_t(bytes[data_end + i]) << (8 * i);
+  const std::uint32_t computed = crc32(bytes, data_end);
   if (stored != computed)
-    fail(where, "corrupted or truncated (checksum mismatch over ", bytes.size(),
-         " bytes: stored 0x", std::hex, stored, ", computed 0x", computed, ")");
+    fail(where, "corrupted or truncated (checksum mismatch over ", size, " bytes: stored 0x",
+         std::hex, stored, ", computed 0x", computed, ")");
 
   Reader r(bytes, data_end, where);
   for (std::size_t i = 0; i < kHeader; ++i) r.get<std::uint8_t>("header");

@@ -68,21 +68,21 @@ void save_model(const std::filesystem::path& path, const Model& model) {
   detail::write_atomically(path, w.bytes(), "save_model: '" + path.string() + "': ");
 }
 
-Model load_model(const std::filesystem::path& path) {
-  const std::string where = "load_model: '" + path.string() + "': ";
-  const std::vector<char> bytes = detail::read_file(path, where);
-  if (bytes.size() < kMagic.size() || std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0)
-    fail("load_model: '", path.string(), "' is not an ismooth network model file (bad magic)");
+Model parse_model(const unsigned char* bytes, std::size_t size, const std::string& source_name) {
+  const std::string& name = source_name;
+  const std::string where = "load_model: '" + name + "': ";
+  if (size < kMagic.size() || std::memcmp(bytes, kMagic.data(), kMagic.size()) != 0)
+    fail("load_model: '", name, "' is not an ismooth network model file (bad magic)");
   // Everything but the 4-byte trailer is data; a file too short for the
   // trailer is reported as truncated by the first read that runs out.
-  const std::size_t data_end = bytes.size() >= kMagic.size() + 8 ? bytes.size() - 4 : bytes.size();
+  const std::size_t data_end = size >= kMagic.size() + 8 ? size - 4 : size;
   Reader r(bytes, data_end, where);
   r.need(kMagic.size(), "magic");
   for (std::size_t i = 0; i < kMagic.size(); ++i) r.get<std::uint8_t>("magic");
   const auto version = r.get<std::uint32_t>("version");
   if (version != kModelFileVersion)
-    fail("load_model: '", path.string(), "' has format version ", version,
-         "; this build reads version ", kModelFileVersion);
+    fail("load_model: '", name, "' has format version ", version, "; this build reads version ",
+         kModelFileVersion);
 
   Model model;
   model.config = detail::get_network_config(r);
@@ -95,46 +95,55 @@ Model load_model(const std::filesystem::path& path) {
   }
   const auto tensor_count = r.get<std::uint32_t>("tensor count");
   for (std::uint32_t i = 0; i < tensor_count; ++i) {
-    std::string name = r.get_string("tensor name");
+    std::string tensor = r.get_string("tensor name");
     const auto dtype = r.get<std::uint8_t>("tensor dtype");
     if (dtype != kFloat32)
-      fail("load_model: '", path.string(), "': tensor '", name, "' has unknown dtype ", int(dtype));
+      fail("load_model: '", name, "': tensor '", tensor, "' has unknown dtype ", int(dtype));
     const auto rank = r.get<std::uint8_t>("tensor rank");
     r.get<std::uint16_t>("reserved");
     std::vector<std::int64_t> shape(rank);
     std::size_t count = 1;
     for (std::int64_t& d : shape) {
       d = r.get<std::int64_t>("tensor dimension");
-      // Bound every dimension by the bytes left, so a corrupted size fails
-      // as truncation instead of a huge allocation.
+      // Bound every dimension by the bytes left, so a corrupted size fails as
+      // truncation instead of a huge allocation.
       if (d <= 0 || std::size_t(d) > (data_end - r.position()) / 4 + 1)
-        fail("load_model: '", path.string(), "': tensor '", name, "' has an impossible dimension ",
-             d, " (corrupted file?)");
+        fail("load_model: '", name, "': tensor '", tensor, "' has an impossible dimension ", d,
+             " (corrupted file?)");
+      // Dimensions under that bound can still multiply past 2^64 and wrap
+      // around to a small count; refuse before the product can overflow.
+      if (count > std::numeric_limits<std::size_t>::max() / 4 / std::size_t(d))
+        fail("load_model: '", name, "': tensor '", tensor, "' has an impossible size",
+             " (corrupted file?)");
       count *= std::size_t(d);
     }
     r.need(count * 4, "tensor values");
-    NamedTensor& t = model.parameters.add(name, shape);
+    NamedTensor& t = model.parameters.add(tensor, shape);
     r.get_floats(t.data(), t.size(), "tensor values");
   }
-  if (bytes.size() < kMagic.size() + 8 || r.position() != data_end) {
-    if (r.position() + 4 > bytes.size())
-      fail("load_model: '", path.string(), "' is truncated: the checksum is missing");
-    fail("load_model: '", path.string(), "' has ", bytes.size() - 4 - r.position(),
+  if (size < kMagic.size() + 8 || r.position() != data_end) {
+    if (r.position() + 4 > size)
+      fail("load_model: '", name, "' is truncated: the checksum is missing");
+    fail("load_model: '", name, "' has ", size - 4 - r.position(),
          " unexpected bytes after the last tensor");
   }
   std::uint32_t stored = 0;
-  for (std::size_t i = 0; i < 4; ++i)
-    stored |= std::uint32_t(static_cast<unsigned char>(bytes[data_end + i])) << (8 * i);
-  const auto computed = crc32(bytes.data(), data_end);
+  for (std::size_t i = 0; i < 4; ++i) stored |= std::uint32_t(bytes[data_end + i]) << (8 * i);
+  const auto computed = crc32(bytes, data_end);
   if (stored != computed)
-    fail("load_model: '", path.string(), "' is corrupted: checksum mismatch (stored 0x", std::hex,
-         stored, ", computed 0x", computed, ")");
+    fail("load_model: '", name, "' is corrupted: checksum mismatch (stored 0x", std::hex, stored,
+         ", computed 0x", computed, ")");
 
   std::string why;
-  if (!c.IsValid(&why))
-    fail("load_model: '", path.string(), "' holds an invalid configuration: ", why);
-  check_parameters(c, model.parameters, ("load_model: '" + path.string() + "'").c_str());
+  if (!c.IsValid(&why)) fail("load_model: '", name, "' holds an invalid configuration: ", why);
+  check_parameters(c, model.parameters, ("load_model: '" + name + "'").c_str());
   return model;
+}
+
+Model load_model(const std::filesystem::path& path) {
+  const std::vector<char> bytes = detail::read_file(path, "load_model: '" + path.string() + "': ");
+  return parse_model(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                     path.string());
 }
 
 Model load_model(const std::filesystem::path& path, const NetworkConfig& expected) {

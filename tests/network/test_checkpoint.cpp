@@ -147,6 +147,16 @@ TEST_CASE("checkpoint: damaged files give clear errors") {
     write_bytes(dir / "v2.ckpt", bad);
     CHECK_THROWS_WITH_AS(load_checkpoint(dir / "v2.ckpt"), doctest::Contains("version 2"), Error);
   }
+  SUBCASE("from memory, and two dimensions whose product wraps around") {
+    const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
+    CHECK(parse_checkpoint(data, bytes.size(), "memory").records.size() ==
+          sample_checkpoint().records.size());
+    const std::vector<char> wrap = read_bytes(std::filesystem::path(ISMOOTH_NETWORK_TEST_DIR) /
+                                              "../fuzz/regressions/model/tensor_size_wraps.ckpt");
+    CHECK_THROWS_WITH_AS(
+        parse_checkpoint(reinterpret_cast<const unsigned char*>(wrap.data()), wrap.size(), "wrap"),
+        doctest::Contains("impossible size"), Error);
+  }
 }
 
 TEST_CASE("checkpoint: save refuses tensors that do not fit the configuration") {

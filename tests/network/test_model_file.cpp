@@ -131,3 +131,30 @@ TEST_CASE("model file: bad files give clear errors") {
   CHECK_THROWS_AS(save_model(dir / "bad.isn", bad), ismooth::Error);
   CHECK(!std::filesystem::exists(dir / "bad.isn"));
 }
+
+TEST_CASE("model file: parse_model reads bytes as load_model reads the file") {
+  TempDir dir("model_parse");
+  const auto path = dir / "m.isn";
+  save_model(path, tiny_model());
+  const std::vector<char> good = read_bytes(path);
+  const auto* data = reinterpret_cast<const unsigned char*>(good.data());
+  const Model m = parse_model(data, good.size(), "in memory");
+  CHECK(m.parameters == tiny_model().parameters);
+  CHECK(m.metadata == tiny_model().metadata);
+  CHECK_THROWS_WITH_AS(parse_model(data, good.size() - 1, "in memory"),
+                       doctest::Contains("'in memory'"), ismooth::Error);
+  CHECK_THROWS_WITH_AS(parse_model(nullptr, 0, "nothing"), doctest::Contains("bad magic"),
+                       ismooth::Error);
+}
+
+TEST_CASE("model file: dimensions whose product wraps around are refused") {
+  // Found by reading the parser for the fuzz target (tests/fuzz): eight
+  // dimensions of 256 each pass the per-dimension bound of a 1 KiB file, but
+  // their product is 2^64, which wrapped to zero values.
+  std::vector<char> bytes = read_bytes(std::filesystem::path(ISMOOTH_NETWORK_TEST_DIR) /
+                                       "../fuzz/regressions/model/tensor_size_wraps.model");
+  REQUIRE(bytes.size() > 1000);
+  CHECK_THROWS_WITH_AS(
+      parse_model(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), "wrap"),
+      doctest::Contains("impossible size"), ismooth::Error);
+}

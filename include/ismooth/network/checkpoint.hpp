@@ -73,4 +73,9 @@ void save_checkpoint(const std::filesystem::path& path, const TrainingCheckpoint
 /// configuration, tensors that do not fit it, non-finite values.
 TrainingCheckpoint load_checkpoint(const std::filesystem::path& path);
 
+/// As load_checkpoint, from the `size` bytes at `data` (a checkpoint's whole
+/// contents); `source_name` stands for the path in messages.
+TrainingCheckpoint parse_checkpoint(const unsigned char* data, std::size_t size,
+                                    const std::string& source_name);
+
 }  // namespace ismooth::network

@@ -66,6 +66,11 @@ void save_model(const std::filesystem::path& path, const Model& model);
 /// trailing bytes, invalid configuration, tensors that do not fit it.
 Model load_model(const std::filesystem::path& path);
 
+/// As load_model, from the `size` bytes at `data` (a model file's whole
+/// contents, e.g. from an archive or a fuzzer); `source_name` stands for the
+/// path in messages. load_model is read_file + parse_model.
+Model parse_model(const unsigned char* data, std::size_t size, const std::string& source_name);
+
 /// As load_model, and also throws unless the file's configuration equals
 /// `expected` (the message shows both).
 Model load_model(const std::filesystem::path& path, const NetworkConfig& expected);
