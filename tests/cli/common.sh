@@ -42,7 +42,7 @@ png_size() {
 
 no_leftovers() {
   local left
-  left=$(find "$1" -maxdepth 1 -name '*.tmp-*' | head -5)
+  left=$(find "$1" -maxdepth 1 -name '*.ismooth-tmp-*' | head -5)
   [[ -z $left ]] || fail "temporary files left behind: $left"
 }
 
