@@ -35,7 +35,7 @@ IntRange ThreadsOption::range() const {
 CLI::Option* add_threads_option(CLI::App& cmd, ThreadsOption& threads, const std::string& help) {
   threads.option =
       cmd.add_option("--threads", threads.text, help + " [" + threads.range().describe() + "]");
-  return threads.option->group("Device");
+  return threads.option->type_name("INT")->group("Device");
 }
 
 void apply_threads(const ThreadsOption& threads) {

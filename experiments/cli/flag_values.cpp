@@ -55,7 +55,7 @@ double parse_real(const std::string& flag, const std::string& text, const RealRa
 
 CLI::Option* NumericFlags::add(CLI::App& cmd, const std::string& names, double& target,
                                RealRange range, const std::string& help) {
-  return add_text(cmd, names, help + " [" + range.describe() + "]", false,
+  return add_text(cmd, names, help + " [" + range.describe() + "]", false, "NUMBER",
                   [&target, range](const std::string& flag, const Texts& texts) {
                     target = parse_real(flag, texts.back(), range);
                   });
@@ -64,7 +64,7 @@ CLI::Option* NumericFlags::add(CLI::App& cmd, const std::string& names, double& 
 CLI::Option* NumericFlags::add_list(CLI::App& cmd, const std::string& names,
                                     std::vector<int>& target, IntRange range,
                                     const std::string& help) {
-  return add_text(cmd, names, help + " [each " + range.describe() + "]", true,
+  return add_text(cmd, names, help + " [each " + range.describe() + "]", true, "INT,...",
                   [&target, range](const std::string& flag, const Texts& texts) {
                     target.clear();
                     for (const std::string& text : texts)
@@ -73,11 +73,12 @@ CLI::Option* NumericFlags::add_list(CLI::App& cmd, const std::string& names,
 }
 
 CLI::Option* NumericFlags::add_text(CLI::App& cmd, const std::string& names,
-                                    const std::string& help, bool list, Parse parse) {
+                                    const std::string& help, bool list, const std::string& type,
+                                    Parse parse) {
   Flag& f = flags_.emplace_back();
   f.name = names.substr(0, names.find(','));
   f.parse = std::move(parse);
-  f.option = cmd.add_option(names, f.texts, help);
+  f.option = cmd.add_option(names, f.texts, help)->type_name(type);
   if (list)
     f.option->delimiter(',');
   else

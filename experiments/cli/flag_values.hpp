@@ -47,7 +47,7 @@ class NumericFlags {
   template <std::integral T>
   CLI::Option* add(CLI::App& cmd, const std::string& names, T& target, IntRange range,
                    const std::string& help) {
-    return add_text(cmd, names, help + " [" + range.describe() + "]", false,
+    return add_text(cmd, names, help + " [" + range.describe() + "]", false, "INT",
                     [&target, range](const std::string& flag, const Texts& texts) {
                       target = static_cast<T>(parse_integer(flag, texts.back(), range));
                     });
@@ -70,7 +70,7 @@ class NumericFlags {
     Parse parse;
   };
   CLI::Option* add_text(CLI::App& cmd, const std::string& names, const std::string& help, bool list,
-                        Parse parse);
+                        const std::string& type, Parse parse);
   std::deque<Flag> flags_;  // a deque: CLI11 keeps pointers to the texts
 };
 

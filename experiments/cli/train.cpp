@@ -186,6 +186,12 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   require(!a.data.empty(), "no training data given (--data DIR)");
   require(!a.out.empty(), "no output model given (--out MODEL)");
   network::TrainerOptions o;
+  o.checkpoint = a.checkpoint.empty() ? a.out + ".ckpt" : a.checkpoint;
+  // Fail before the long part, not at the first epoch's end.
+  check_outputs({{"--out", a.out},
+                 {a.checkpoint.empty() ? "the checkpoint" : "--checkpoint", o.checkpoint},
+                 {"--log", a.log}},
+                {{"--data", a.data}, {"--val", a.val}, {"--init-from", a.init_from}});
   o.max_short_side = a.max_side;
   o.crop = a.crop;
   o.flip = !a.no_flip;
@@ -204,17 +210,11 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   o.pmap = e.pmap;
   o.adam.learning_rate = a.lr;
   o.schedule = parse_schedule(a.schedule);
-  o.checkpoint = a.checkpoint.empty() ? a.out + ".ckpt" : a.checkpoint;
   o.resume = a.resume;
   o.checkpoint_seconds = a.checkpoint_minutes * 60;
   o.model_out = a.out;
   std::string why;
   if (!o.IsValid(&why)) fail(why);
-  // Fail before the long part, not at the first epoch's end.
-  check_outputs({{"--out", a.out},
-                 {a.checkpoint.empty() ? "the checkpoint" : "--checkpoint", o.checkpoint},
-                 {"--log", a.log}},
-                {{"--data", a.data}, {"--val", a.val}, {"--init-from", a.init_from}});
   require(!a.resume || std::filesystem::exists(o.checkpoint), "--resume: no checkpoint at '",
           o.checkpoint.string(), "'");
 
@@ -293,6 +293,12 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   require(a.data.empty() && a.val.empty() && !a.resume && a.checkpoint.empty(),
           "--overfit trains on one image and keeps no checkpoint: --data, --val, --resume and "
           "--checkpoint do not apply");
+  check_outputs({{"--out", a.out}, {"--log", a.log}, {"--output-image", a.output_image}},
+                {{"--overfit", a.overfit},
+                 {"--init-from", a.init_from},
+                 {"--mask", a.energy.mask},
+                 {"--edges", a.energy.edges}});
+  if (!a.output_image.empty()) (void)detail::format_of(a.output_image, true);
   network::OverfitOptions o;
   o.config = make_config(a, cmd);
   o.init = a.init == "he" ? network::InitScheme::he : network::InitScheme::uniform_code;
@@ -305,12 +311,6 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   o.engine = engine_for_device(a.device);
   std::string why;
   if (!o.IsValid(&why)) fail(why);
-  check_outputs({{"--out", a.out}, {"--log", a.log}, {"--output-image", a.output_image}},
-                {{"--overfit", a.overfit},
-                 {"--init-from", a.init_from},
-                 {"--mask", a.energy.mask},
-                 {"--edges", a.energy.edges}});
-  if (!a.output_image.empty()) (void)detail::format_of(a.output_image, true);
 
   const Image<float> input = load_image(a.overfit);
   const PresetInputs inputs = load_preset_inputs(a.energy, input);
