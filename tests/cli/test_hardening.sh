@@ -180,13 +180,13 @@ case $case_name in
     expect_refusal "--max-memory -1" "--max-memory -1: out of range; expected a number from 0 up to" \
       -- smooth x.png o.png --model m.isn --max-memory -1
     expect_refusal "--lr 0" "--lr 0: out of range; expected a number above 0" -- train --data d --out m2.isn --lr 0
-    expect_refusal "--lr inf" "--lr inf: not a decimal number" -- train --data d --out m2.isn --lr inf
+    expect_refusal "--lr inf" "--lr inf: not a number \\(decimal only\\)" -- train --data d --out m2.isn --lr inf
     expect_refusal "--seed -5" "--seed -5: out of range" -- train --data d --out m2.isn --seed -5
     expect_refusal "--epochs 99999999999999999999" "--epochs 99999999999999999999: out of range" \
       -- train --data d --out m2.isn --epochs 99999999999999999999
     expect_refusal "experiment --count -1" "--count -1: out of range; expected an integer from 0 to 1000000 \(0 = the default\)" \
       -- experiment fig6 --quick --count -1 --out exp
-    expect_refusal "--set alpha=0x10" "--set alpha=0x10: '0x10' is not a decimal number" \
+    expect_refusal "--set alpha=0x10" "--set alpha=0x10: '0x10' is not a number \\(decimal only, or inf\\)" \
       -- energy x.png x.png --set alpha=0x10
     expect_refusal "--set radius=0x3" "--set radius=0x3: '0x3' is not an integer" \
       -- energy x.png x.png --set radius=0x3

@@ -19,8 +19,9 @@ inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 /// Empty if `text` is a decimal integer stored in *value; else why not.
 inline std::string parse_decimal_integer(std::string_view text, long long* value) {
   std::string_view digits = text;
-  if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
-  const std::size_t first = !digits.empty() && digits.front() == '-' ? 1 : 0;
+  const bool plus = !digits.empty() && digits.front() == '+';
+  if (plus) digits.remove_prefix(1);  // from_chars takes '-' only
+  const std::size_t first = !plus && !digits.empty() && digits.front() == '-' ? 1 : 0;
   bool ok = digits.size() > first;
   for (std::size_t i = first; ok && i < digits.size(); ++i) ok = is_digit(digits[i]);
   if (!ok) return "not an integer (decimal digits only)";
@@ -60,8 +61,12 @@ inline std::string parse_decimal_real(std::string_view text, double* value,
     if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
     ok = digits() > 0;
   }
-  if (!ok || i != text.size())
-    return std::string("not a decimal number") + (allow_infinity ? " (or inf)" : "");
+  if (!ok || i != text.size()) {
+    std::string lower(text);
+    for (char& c : lower) c = char(c | 0x20);
+    if (lower.find("nan") != std::string::npos) return "NaN is not allowed";
+    return std::string("not a number (decimal only") + (allow_infinity ? ", or inf)" : ")");
+  }
   const std::string copy(text);  // strtod needs the terminating NUL
   errno = 0;
   const double v = std::strtod(copy.c_str(), nullptr);
