@@ -25,8 +25,9 @@ struct Args {
 void require_finite(const EnergyTerms& t) {
   require(std::isfinite(t.data) && std::isfinite(t.flatten) && std::isfinite(t.edge) &&
               std::isfinite(t.total) && std::isfinite(t.l2_fraction),
-          "the energy is not finite (data ", t.data, ", flatten ", t.flatten, ", edge ", t.edge,
-          ", total ", t.total,
+          "the energy is not finite (data ", csv_number(t.data, 6), ", flatten ",
+          csv_number(t.flatten, 6), ", edge ", csv_number(t.edge, 6), ", total ",
+          csv_number(t.total, 6),
           "): the parameters are outside what double precision can "
           "evaluate (an extreme --set value?)");
 }

@@ -208,6 +208,7 @@ case $case_name in
       expect_refusal "energy sigma_r=1e-300 $json" "the energy is not finite" \
         -- energy x.png x.png --set sigma_r=1e-300 $json
       [[ ! -s stdout.txt ]] || fail "energy printed on stdout: $(cat stdout.txt)"
+      grep -q -- '-nan' stderr.txt && fail "the message prints -nan: $(cat stderr.txt)"
     done
     expect_refusal "solve sigma_r=1e-300" "not written" \
       -- solve x.png o.png --solver adam --iterations 2 --set sigma_r=1e-300 --trace t.csv
@@ -275,6 +276,9 @@ case $case_name in
     expect_refusal "edges --out B.jpg" "cannot write 'B.jpg': unsupported extension" -- edges x.png --out B.jpg
     expect_refusal "edges --response in a missing folder" "cannot write --response 'no/E.png': folder 'no' does not exist" \
       -- edges x.png --out B.png --response no/E.png
+    mkdir photos && cp x.png photos/
+    expect_refusal "experiment --out inside --images" "--out photos/exp is inside the photo folder photos" \
+      -- experiment fig6 --images photos --train-images photos --out photos/exp
     expect_refusal "smooth into a missing folder" "cannot write OUTPUT 'no/o.png': folder 'no' does not exist" \
       -- smooth x.png no/o.png --model m.isn
     # Unwritable folders (needs an unprivileged user: root writes anywhere).
