@@ -52,13 +52,6 @@ expect_refusal() {
     fail "$what: files were created or changed: $(find . -type f -newer .sums)"
 }
 
-small_model() {  # small_model OUT: a width-4 model from one over-fitting step
-  make_image fit.png 100 100 24 24
-  "$tool" train --overfit fit.png --width 4 --dilations 1,2 --iterations 1 --threads 1 \
-    --out "$1" >/dev/null 2>&1 || fail "cannot make a model"
-  rm -f fit.png
-}
-
 # as_nobody CMD...: runs CMD as an unprivileged user (root reads and writes
 # any folder, so permission cases need one); returns 77 where impossible.
 as_nobody() {
