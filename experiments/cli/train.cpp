@@ -316,6 +316,8 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   const PresetInputs inputs = load_preset_inputs(a.energy, input);
   const auto energy = make_energy(input, e.preset, e.params, inputs, PMap{e.pmap});
   const double identity = energy.Evaluate(input);
+  require(std::isfinite(identity), "--overfit: the energy of the image itself is ",
+          csv_number(identity, 6), ", not finite (an extreme --set value?)");
   if (!a.quiet)
     std::fprintf(stderr, "over-fitting %s (%zux%zu), network %s, %d iterations; E(T = I) = %.6g\n",
                  a.overfit.c_str(), width(input), height(input), o.config.describe().c_str(),
@@ -345,6 +347,9 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   network::Parameters weights;
   const Summary s = network::overfit_network(o, energy, output, &weights);
   if (!a.log.empty()) write_csv(a.log, s, kOverfitExtras);
+  // A failed fit (non-finite energy) writes no image or model: they would
+  // hold the weights that produced it.
+  if (s.termination == TerminationType::failure) fail("over-fitting failed: ", s.message);
   if (!a.output_image.empty()) save_image(output, a.output_image);
   if (!a.out.empty())
     network::save_model(
@@ -360,7 +365,6 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   std::printf("E(T = I) = %.9g, final/identity = %.4f\n", identity, s.final_energy / identity);
   if (s.termination == TerminationType::user_abort && interrupted())
     return interrupted_exit(s, false);
-  if (s.termination == TerminationType::failure) fail("over-fitting failed: ", s.message);
   return 0;
 }
 

@@ -185,6 +185,8 @@ case $case_name in
       -- energy x.png x.png --set radius=0x3
     expect_refusal "--set alpha=1e-400" "too small for a double" -- energy x.png x.png --set alpha=1e-400
     expect_refusal "--set alpha=1e400" "too large for a double" -- energy x.png x.png --set alpha=1e400
+    expect_refusal "table1 --sizes 0x10" "--sizes 0: out of range; expected an integer from 1 to 65535" \
+      -- experiment table1 --quick --sizes 0x10 --out exp
     # A denormal is a finite number: accepted, like any other.
     "$tool" energy x.png x.png --set alpha=1e-320 >stdout.txt 2>stderr.txt ||
       fail "--set alpha=1e-320 (a denormal) was refused: $(cat stderr.txt)"
@@ -206,6 +208,10 @@ case $case_name in
     expect_refusal "solve sigma_r=1e-300" "not written" \
       -- solve x.png o.png --solver adam --iterations 2 --set sigma_r=1e-300 --trace t.csv
     [[ ! -e o.png && ! -e t.csv ]] || fail "a failed solve wrote its output"
+    expect_refusal "train --overfit sigma_r=1e-300" "the energy of the image itself is nan, not finite" \
+      -- train --overfit x.png --width 4 --dilations 1 --iterations 2 --set sigma_r=1e-300 \
+      --output-image t.png --out m.isn --log l.csv
+    [[ ! -e t.png && ! -e m.isn ]] || fail "a failed over-fit wrote its outputs"
     # A good --json is valid JSON (numbers through summary_io's writer).
     "$tool" energy x.png x.png --json >out.json || fail "energy --json failed"
     if [[ -x $py ]]; then
