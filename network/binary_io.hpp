@@ -3,11 +3,7 @@
 // reading and atomic writing shared by the model file and the training
 // checkpoint. Every error names `where` (the caller and the file).
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cstdint>
@@ -20,6 +16,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "ismooth/atomic_file.hpp"
 #include "ismooth/error.hpp"
 
 namespace ismooth::network::detail {
@@ -117,39 +114,12 @@ inline std::vector<char> read_file(const std::filesystem::path& path, const std:
   return bytes;
 }
 
-/// write + fsync + rename: the previous file survives any failure before the
-/// rename, and the new one is on disk when the rename makes it visible.
+/// write + fsync + rename (atomic_file.hpp): the previous file survives any
+/// failure before the rename, and the new one is on disk when the rename
+/// makes it visible.
 inline void write_atomically(const std::filesystem::path& path, const std::vector<char>& bytes,
                              const std::string& where) {
-  static std::atomic<unsigned> counter{0};
-  const std::filesystem::path tmp =
-      path.string() + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail(where, "cannot create '", tmp.string(), "' (", std::strerror(errno), ")");
-  std::size_t done = 0;
-  int error = 0;
-  while (done < bytes.size()) {
-    const ::ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      error = errno != 0 ? errno : EIO;
-      break;
-    }
-    done += std::size_t(n);
-  }
-  if (error == 0 && ::fsync(fd) != 0) error = errno;
-  if (::close(fd) != 0 && error == 0) error = errno;
-  std::error_code ec;
-  if (error != 0) {
-    std::filesystem::remove(tmp, ec);
-    fail(where, "writing '", tmp.string(), "' failed (", std::strerror(error), ")");
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    const std::string reason = ec.message();
-    std::filesystem::remove(tmp, ec);
-    fail(where, "cannot rename the temporary file over it (", reason, ")");
-  }
+  ismooth::write_atomically(path, bytes.data(), bytes.size(), Durability::fsync, where);
 }
 
 }  // namespace ismooth::network::detail

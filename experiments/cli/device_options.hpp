@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "cli/flag_values.hpp"
 #include "ismooth/network/network.hpp"
 
 namespace ismooth::cli {
@@ -19,20 +20,28 @@ CLI::Option* add_device_option(
     CLI::App& cmd, std::string& device,
     const std::string& help = "cpu (oneDNN; default) or cuda (needs a CUDA build and a GPU)");
 
-/// The values of --threads, as typed (parsed by apply_threads).
+/// The most OpenMP threads --threads accepts: 4 x the cores this process may
+/// use. More only oversubscribes (and 100000 crashed inside libgomp).
+int max_threads();
+
+/// The value of --threads, as typed (parsed by apply_threads).
 struct ThreadsOption {
-  std::string text;  ///< empty: OMP_NUM_THREADS or all cores
-  /// The least count accepted; 0 means "the default", as if not given.
+  std::string text;
+  /// The least count accepted; 0 means "the default" (OMP_NUM_THREADS or
+  /// all cores), as if not given.
   int minimum = 0;
+  CLI::Option* option = nullptr;  ///< set by add_threads_option
+  IntRange range() const;         ///< minimum to max_threads()
 };
 
-/// Adds `--threads N` to `cmd`.
+/// Adds `--threads N` to `cmd`; the help shows the accepted range.
 CLI::Option* add_threads_option(
     CLI::App& cmd, ThreadsOption& threads,
     const std::string& help = "OpenMP threads (default: OMP_NUM_THREADS or all)");
 
 /// Sets OpenMP's thread count from --threads, if given and not 0. Throws
-/// ismooth::Error for a value that is not an integer ≥ threads.minimum.
+/// ismooth::Error, naming the range, for anything but an integer from
+/// threads.minimum to max_threads().
 void apply_threads(const ThreadsOption& threads);
 
 }  // namespace ismooth::cli

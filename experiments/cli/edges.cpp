@@ -1,7 +1,11 @@
 // ismooth edges INPUT --out B.png [--texture] [--response E.png]
+//
+// Both outputs are checked before any work (extension, folder, neither is
+// INPUT nor the other), so an error never leaves one written and not the other.
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "cli/output_paths.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/structure_edges.hpp"
 #include "ismooth/texture_map.hpp"
@@ -25,6 +29,10 @@ void add_edges_command(CLI::App& app, Action& action) {
                   "also write the edge response E (0–255, clamped) to this PNG");
   cmd->callback([args, &action] {
     action = [args] {
+      (void)detail::format_of(args->out, false);  // the edge map: PNG only (save_mask)
+      if (!args->response.empty()) (void)detail::format_of(args->response, true);
+      check_outputs({{"--out", args->out}, {"--response", args->response}},
+                    {{"INPUT", args->input}});
       const Image<float> input = load_image(args->input);
       const Plane<float> e = edge_response(input);
       const Mask map = args->texture ? texture_map(input, e) : structure_edges(e);

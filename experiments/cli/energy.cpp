@@ -1,10 +1,14 @@
 // ismooth energy INPUT OUTPUT [--preset NAME] [--mask F.png] [--set key=value]...
 //                [--edges B.png] [--energy adaptive|l2|l08|half] [--json]
+//
+// Writes no file. A non-finite energy is an error (exit 1), never printed.
+#include <cmath>
 #include <cstdio>
 
 #include "cli/commands.hpp"
 #include "cli/energy_options.hpp"
 #include "ismooth/image_io.hpp"
+#include "ismooth/summary_io.hpp"
 
 namespace ismooth::cli {
 
@@ -16,14 +20,33 @@ struct Args {
   bool json = false;
 };
 
+/// Non-finite terms (e.g. --set sigma_r=1e-300 overflows the range kernel)
+/// are an error, not a "-nan" printed with exit 0.
+void require_finite(const EnergyTerms& t) {
+  require(std::isfinite(t.data) && std::isfinite(t.flatten) && std::isfinite(t.edge) &&
+              std::isfinite(t.total) && std::isfinite(t.l2_fraction),
+          "the energy is not finite (data ", csv_number(t.data, 6), ", flatten ",
+          csv_number(t.flatten, 6), ", edge ", csv_number(t.edge, 6), ", total ",
+          csv_number(t.total, 6),
+          "): the parameters are outside what double precision can "
+          "evaluate (an extreme --set value?)");
+}
+
 void print_terms(const EnergyTerms& t, const EnergyParams& p, const Args& a, bool json) {
   if (json) {
-    std::printf(
-        "{\"data\": %.17g, \"flatten\": %.17g, \"edge\": %.17g, \"total\": %.17g, "
-        "\"edge_pixels\": %zu, \"l2_fraction\": %.17g, \"lambda_f\": %.17g, \"lambda_e\": %.17g, "
-        "\"preset\": \"%s\", \"energy\": \"%s\"}\n",
-        t.data, t.flatten, t.edge, t.total, t.edge_pixels, t.l2_fraction, p.lambda_f, p.lambda_e,
-        a.energy.preset.c_str(), a.energy.energy.c_str());
+    // The writer of summary_io.hpp: always valid JSON (null for non-finite).
+    std::fputs(json_object({{"data", json_number(t.data)},
+                            {"flatten", json_number(t.flatten)},
+                            {"edge", json_number(t.edge)},
+                            {"total", json_number(t.total)},
+                            {"edge_pixels", std::to_string(t.edge_pixels)},
+                            {"l2_fraction", json_number(t.l2_fraction)},
+                            {"lambda_f", json_number(p.lambda_f)},
+                            {"lambda_e", json_number(p.lambda_e)},
+                            {"preset", json_string(a.energy.preset)},
+                            {"energy", json_string(a.energy.energy)}})
+                   .c_str(),
+               stdout);
     return;
   }
   std::printf("preset %s, p map %s (terms unweighted, 0-255 scale)\n", a.energy.preset.c_str(),
@@ -55,7 +78,9 @@ void add_energy_command(CLI::App& app, Action& action) {
       check_same_size(output, "OUTPUT " + args->output, input, "INPUT " + args->input);
       const PresetInputs inputs = load_preset_inputs(args->energy, input);
       const auto energy = make_energy(input, e.preset, e.params, inputs, PMap{e.pmap});
-      print_terms(energy.evaluate_terms(output), e.params, *args, args->json);
+      const EnergyTerms terms = energy.evaluate_terms(output);
+      require_finite(terms);
+      print_terms(terms, e.params, *args, args->json);
       return 0;
     };
   });

@@ -4,13 +4,18 @@
 // fig5_7, adaptive, fig9, table1. Every flag below is shared; a driver
 // ignores those that do not concern it (the help says which use them).
 // Exit status: 0 done, 1 error, 130 interrupted (rerun to continue: finished
-// parts are cached under OUT/cache/).
+// parts are cached under OUT/cache/). --out may not be, or lie inside, a
+// folder of photos the drivers read (--images, --train-images): a rerun would
+// take the figures for photos.
 #include <cstdio>
 
 #include "cli/commands.hpp"
 #include "cli/device_options.hpp"
+#include "cli/flag_values.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/output_paths.hpp"
 #include "drivers/experiments.hpp"
+#include "ismooth/error.hpp"
 
 namespace ismooth::cli {
 
@@ -18,6 +23,8 @@ void add_experiment_command(CLI::App& app, Action& action) {
   using experiments::DriverOptions;
   auto o = std::make_shared<DriverOptions>();
   auto threads = std::make_shared<ThreadsOption>();
+  auto numbers = std::make_shared<NumericFlags>();
+  NumericFlags& n = *numbers;
   CLI::App* cmd = app.add_subcommand(
       "experiment",
       "Reproduce a figure or table of the paper: fig6, fig5_7, adaptive, fig9, table1 "
@@ -34,47 +41,51 @@ void add_experiment_command(CLI::App& app, Action& action) {
                   "folder of training photos for the CNNs of fig6, fig5_7, fig9 (required unless "
                   "--quick)");
   cmd->add_option("--out", o->out, "output folder (default out/experiments)");
-  cmd->add_option("--max-side", o->max_side,
-                  "downscale test photos to this long side (default: quick 48, full " +
-                      std::to_string(experiments::kFullTestSide) + ")");
-  cmd->add_option("--count", o->count, "use the first N test photos (default: all; quick 2)");
+  n.add(*cmd, "--max-side", o->max_side, {0, 65535, "0 = the default"},
+        "downscale test photos to this long side (default: quick 48, full " +
+            std::to_string(experiments::kFullTestSide) + ")");
+  n.add(*cmd, "--count", o->count, {0, 1000000, "0 = the default"},
+        "use the first N test photos (default: all; quick 2)");
   add_threads_option(*cmd, *threads);
   cmd->add_flag("--no-plot", o->no_plot, "write the numbers only");
-  cmd->add_option("--irls-iterations", o->irls_iterations, "IRLS iterations (default 10)");
-  cmd->add_option("--adam-iterations", o->adam_iterations, "Adam iterations (default 100)");
-  cmd->add_option("--lbfgs-iterations", o->lbfgs_iterations, "L-BFGS iterations (default 100)");
-  cmd->add_option("--width", o->width, "CNN width (default: quick 8, full 32)");
-  cmd->add_option("--blocks", o->blocks, "CNN residual blocks (default: quick 2, full 6)");
-  cmd->add_option(
-      "--crop", o->crop,
-      "training crop (default: quick 48, full " + std::to_string(experiments::kFullCrop) + ")");
-  cmd->add_option("--epochs", o->epochs, "training epochs (default: quick 1, full 4)");
-  cmd->add_option("--steps-per-epoch", o->steps_per_epoch,
-                  "training steps per epoch (default: quick 40, full one per training photo)");
-  cmd->add_option("--train-max-side", o->train_max_side,
-                  "short side of the training photos at load (default " +
-                      std::to_string(experiments::kFullTrainShortSide) + ")");
-  cmd->add_option("--lr", o->lr, "training learning rate (default 0.01)");
-  cmd->add_option("--overfit-iterations", o->overfit_iterations,
-                  "CNN-overfit Adam iterations (default: quick 15, full 300)");
-  cmd->add_option("--overfit-lr", o->overfit_lr,
-                  "CNN-overfit learning rate (default 1e-3 from the trained weights, 1e-2 from "
-                  "scratch)");
+  const IntRange iterations{1, 10000000, ""};
+  n.add(*cmd, "--irls-iterations", o->irls_iterations, iterations, "IRLS iterations (default 10)");
+  n.add(*cmd, "--adam-iterations", o->adam_iterations, iterations, "Adam iterations (default 100)");
+  n.add(*cmd, "--lbfgs-iterations", o->lbfgs_iterations, iterations,
+        "L-BFGS iterations (default 100)");
+  n.add(*cmd, "--width", o->width, {0, 4096, "0 = the default"},
+        "CNN width (default: quick 8, full 32)");
+  n.add(*cmd, "--blocks", o->blocks, {0, 64, "0 = the default"},
+        "CNN residual blocks (default: quick 2, full 6)");
+  n.add(*cmd, "--crop", o->crop, {0, 65535, "0 = the default"},
+        "training crop (default: quick 48, full " + std::to_string(experiments::kFullCrop) + ")");
+  n.add(*cmd, "--epochs", o->epochs, {0, 1000000, "0 = the default"},
+        "training epochs (default: quick 1, full 4)");
+  n.add(*cmd, "--steps-per-epoch", o->steps_per_epoch,
+        {-1, 1000000000000, "-1 = the default, 0 = one per training photo"},
+        "training steps per epoch (default: quick 40, full one per training photo)");
+  n.add(*cmd, "--train-max-side", o->train_max_side, {0, 65535, "0 = the default"},
+        "short side of the training photos at load (default " +
+            std::to_string(experiments::kFullTrainShortSide) + ")");
+  n.add(*cmd, "--lr", o->lr, {0, 1000, true, ""}, "training learning rate (default 0.01)");
+  n.add(*cmd, "--overfit-iterations", o->overfit_iterations, {0, 10000000, "0 = the default"},
+        "CNN-overfit Adam iterations (default: quick 15, full 300)");
+  n.add(*cmd, "--overfit-lr", o->overfit_lr, {0, 1000, false, "0 = the default"},
+        "CNN-overfit learning rate (default 1e-3 from the trained weights, 1e-2 from scratch)");
   cmd->add_option("--overfit-from", o->overfit_from, "trained (default) or scratch")
       ->check(CLI::IsMember({"trained", "scratch"}));
   cmd->add_option("--photo", o->photo, "fig5_7: the photo of the grid (default: first test photo)");
-  cmd->add_option("--lambda-e", o->lambda_e,
-                  "adaptive: edge-term weight (default 0: IRLS cannot majorise the edge term; "
-                  "> 0 drops IRLS)");
+  n.add(*cmd, "--lambda-e", o->lambda_e, {0, 1e6, false, ""},
+        "adaptive: edge-term weight (default 0: IRLS cannot majorise the edge term; > 0 drops "
+        "IRLS)");
   cmd->add_option("--model", o->model,
                   "table1: CNN model to time (default: a freshly initialised paper network)");
   cmd->add_option("--sizes", o->sizes,
                   "table1: WxH list (default 320x240,640x480,1280x720; quick 64x48,96x72)");
-  cmd->add_option("--repeats", o->repeats,
-                  "table1: timed repetitions, median (default 5; quick 2)");
-  cmd->add_option(
-      "--time-limit", o->time_limit,
-      "table1: seconds per measured item before it is abandoned (default 300; quick 30)");
+  n.add(*cmd, "--repeats", o->repeats, {0, 1000000, "0 = the default"},
+        "table1: timed repetitions, median (default 5; quick 2)");
+  n.add(*cmd, "--time-limit", o->time_limit, {0, 1e7, false, "0 = the default"},
+        "table1: seconds per measured item before it is abandoned (default 300; quick 30)");
   cmd->add_option("--gradient", o->gradient,
                   "gradient the trained networks descend: clipped (default, as the authors "
                   "trained) or exact (docs/spec/energy.md §10)")
@@ -83,9 +94,15 @@ void add_experiment_command(CLI::App& app, Action& action) {
                     "engine of the networks trained, over-fitted and run: cpu (oneDNN; default) "
                     "or cuda (needs a CUDA build and a GPU); table1 times every engine present")
       ->check(CLI::IsMember({"cpu", "cuda"}));
-  cmd->callback([o, threads, &action] {
-    action = [o, threads] {
+  cmd->callback([o, threads, numbers, &action] {
+    action = [o, threads, numbers] {
+      numbers->parse_all();
       apply_threads(*threads);
+      for (const std::string* photos : {&o->images, &o->train_images})
+        require(photos->empty() || !is_within(o->out, *photos), "--out ", o->out,
+                " is inside the photo folder ", *photos,
+                ", which is read recursively: a rerun would take the results for photos");
+      check_folder_writable("--out", o->out);
       engine_for_device(o->device);  // fail before any work if it cannot run
       install_interrupt_handlers();
       try {

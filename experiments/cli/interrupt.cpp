@@ -1,30 +1,45 @@
-// SIGINT/SIGTERM → one flag (interrupt.hpp).
+// SIGINT/SIGTERM: temporaries removed, then a flag or the end (interrupt.hpp).
 #include "cli/interrupt.hpp"
 
 #include <csignal>
+
+#include "ismooth/atomic_file.hpp"
 
 namespace ismooth::cli {
 
 namespace {
 
 std::atomic<bool> g_interrupt{false};
+std::atomic<bool> g_polling{false};
 volatile std::sig_atomic_t g_signal = 0;
+static_assert(std::atomic<bool>::is_always_lock_free);
 
-extern "C" void on_interrupt(int sig) {
-  g_signal = sig;
-  g_interrupt.store(true);
+// Async-signal-safe only: atomics, unlink (remove_temporary_files),
+// signal, raise.
+extern "C" void on_signal(int sig) {
+  if (g_polling.load() && !g_interrupt.exchange(true)) {
+    g_signal = sig;
+    return;
+  }
+  remove_temporary_files();
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);  // delivered on return: the process ends "killed by sig"
+}
+
+void install(bool polling) {
+  g_polling.store(polling);
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
 }
 
 }  // namespace
 
-void install_interrupt_handlers() {
-  struct sigaction action {};
-  action.sa_handler = on_interrupt;
-  sigemptyset(&action.sa_mask);
-  action.sa_flags = SA_RESETHAND;  // a second Ctrl-C ends the process at once
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
+void install_cleanup_handlers() { install(false); }
+void install_interrupt_handlers() { install(true); }
 
 bool interrupted() { return g_interrupt.load(); }
 const std::atomic<bool>* interrupt_flag() { return &g_interrupt; }

@@ -1,8 +1,11 @@
 #pragma once
-// Ctrl-C and SIGTERM for the long-running subcommands (train, experiment):
+// SIGINT and SIGTERM. Every subcommand starts with install_cleanup_handlers
+// (main.cpp): a signal removes the temporaries of writes in flight
+// (ismooth/atomic_file.hpp) and ends the process as the signal would. The
+// long-running ones (train, experiment) then call install_interrupt_handlers:
 // the first signal sets a flag that the work polls between steps (the
-// trainer checkpoints, the drivers stop between cached parts); the handler
-// resets itself, so a second signal ends the process at once.
+// trainer checkpoints, the drivers stop between cached parts); a second one
+// removes the temporaries and ends the process at once.
 
 #include <atomic>
 
@@ -10,7 +13,11 @@
 
 namespace ismooth::cli {
 
-/// Installs the handler for SIGINT and SIGTERM.
+/// A signal removes the registered temporaries and ends the process.
+void install_cleanup_handlers();
+
+/// The first signal only sets the flag below; a second one acts as in
+/// install_cleanup_handlers.
 void install_interrupt_handlers();
 
 /// Whether a signal came; the flag itself for options that take one

@@ -2,8 +2,10 @@
 // Usage: ismooth <command> [options]; `ismooth <command> --help` for each.
 #include <cstdio>
 #include <exception>
+#include <new>
 
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "ismooth/error.hpp"
 
 int main(int argc, char** argv) {
@@ -21,8 +23,16 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  ismooth::cli::install_cleanup_handlers();
   try {
     return action();
+  } catch (const std::bad_alloc&) {
+    // An image or network too large for this machine's memory: the bare
+    // "std::bad_alloc" would not say so.
+    std::fprintf(stderr,
+                 "ismooth: error: out of memory (the image, network or batch needs more memory "
+                 "than is available; try a smaller input or, for smooth, --max-memory)\n");
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ismooth: error: %s\n", e.what());
     return 1;

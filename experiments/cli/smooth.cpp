@@ -11,8 +11,17 @@
 // OUTPUT. Otherwise OUTPUT is a folder (created) and every input — files, and
 // the images directly in each input folder (with --recursive, in its
 // subfolders too, keeping their relative paths) — becomes OUTPUT/<stem>.png.
-// The network is loaded once. A file that fails is reported and skipped;
-// the run ends with "N smoothed, M failed" and exit status 1 if any failed.
+// The network is loaded once. A file that fails, or a subfolder that cannot
+// be read, is reported and skipped; the run ends with "N smoothed, M failed"
+// and exit status 1 if any failed.
+//
+// No input is ever overwritten, checked before any work (output_paths.hpp):
+// single-file mode refuses OUTPUT = INPUT (same file, links included); a
+// batch is refused as a whole when any result would land on one of its
+// inputs (`smooth d d` with d/a.png: d/a.png is both), naming both. Results
+// whose names clash with each other (a.png and a.jpg) get -2, -3, … in input
+// order, so no result overwrites another. Our temporaries
+// (`*.ismooth-tmp-*`) are never read as inputs.
 //
 // Images whose inference would exceed --max-memory run in tiles with the
 // same result (tiled_inference.hpp). Outputs are written atomically: each is
@@ -24,10 +33,15 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <new>
+#include <optional>
 #include <set>
 
 #include "cli/commands.hpp"
 #include "cli/device_options.hpp"
+#include "cli/flag_values.hpp"
+#include "cli/output_paths.hpp"
 #include "ismooth/image_io.hpp"
 
 namespace ismooth::cli {
@@ -41,13 +55,13 @@ struct Args {
   std::string model, device = "cpu", precision = "fp32";
   bool no_postprocess = false, timing = false, recursive = false, quiet = false;
   ThreadsOption threads;
+  NumericFlags numbers;
   int tile = 0;
   double max_memory_mib = 6144;
 };
 
 struct Job {
   fs::path input, output;
-  std::string error;  // set when the job cannot run (it then counts as failed)
 };
 
 bool has_image_extension(const fs::path& p) {
@@ -59,56 +73,54 @@ bool has_image_extension(const fs::path& p) {
   return false;
 }
 
-bool same_file(const fs::path& a, const fs::path& b) {
-  std::error_code ec;
-  return fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec);
-}
+// What a batch's folder scans found.
+struct Scan {
+  std::vector<Job> jobs;
+  std::vector<std::string> unreadable;  // folders that could not be listed, with why
+};
 
 // Images of `dir` (with `recursive`, of its subfolders too, except `out`),
-// sorted, with their paths relative to `dir`. Counts other files in *skipped.
-std::vector<fs::path> list_images(const fs::path& dir, bool recursive, const fs::path& out,
-                                  int* skipped) {
-  std::vector<fs::path> found;
-  auto visit = [&](const fs::directory_entry& e) {
-    std::error_code ec;
-    if (!e.is_regular_file(ec)) return;
-    if (has_image_extension(e.path()))
-      found.push_back(e.path().lexically_relative(dir));
-    else
+// sorted, with their paths relative to `root`. Counts other files in
+// *skipped (our temporaries are not counted: they are not the user's); a
+// folder that cannot be listed goes to *unreadable and the rest goes on.
+void list_images(const fs::path& root, const fs::path& dir, bool recursive, const fs::path& out,
+                 std::vector<fs::path>* found, int* skipped, std::vector<std::string>* unreadable) {
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  std::vector<fs::path> subfolders;
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const fs::directory_entry& e = *it;
+    std::error_code kind;
+    if (e.is_directory(kind)) {
+      if (recursive && file_identity(e.path()) != file_identity(out))
+        subfolders.push_back(e.path());
+    } else if (!e.is_regular_file(kind) || is_temporary_file(e.path())) {
+      continue;
+    } else if (has_image_extension(e.path())) {
+      found->push_back(e.path().lexically_relative(root));
+    } else {
       ++*skipped;
-  };
-  if (recursive) {
-    for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator();
-         ++it) {
-      std::error_code ec;
-      if (it->is_directory(ec)) {
-        if (same_file(it->path(), out)) it.disable_recursion_pending();
-        continue;
-      }
-      visit(*it);
     }
-  } else {
-    for (const fs::directory_entry& e : fs::directory_iterator(dir)) visit(e);
   }
-  std::sort(found.begin(), found.end());
-  return found;
+  if (ec) unreadable->push_back(dir.string() + ": cannot read the folder (" + ec.message() + ")");
+  std::sort(subfolders.begin(), subfolders.end());
+  for (const fs::path& sub : subfolders)
+    list_images(root, sub, recursive, out, found, skipped, unreadable);
 }
 
 // Jobs for every input, outputs named <stem>.png under `out`. Collisions
 // (a.png and a.jpg, or one name in two folders) get -2, -3, … in input order.
-std::vector<Job> plan_jobs(const std::vector<std::string>& inputs, const fs::path& out,
-                           bool recursive, bool quiet) {
-  std::vector<Job> jobs;
-  std::set<std::string> claimed;
+Scan plan_jobs(const std::vector<std::string>& inputs, const fs::path& out, bool recursive,
+               bool quiet) {
+  Scan scan;
+  std::set<std::string> claimed;  // file_identity of each output
   auto add = [&](const fs::path& input, const fs::path& relative_dir) {
     const std::string stem = input.stem().string();
     fs::path output = (out / relative_dir / (stem + ".png")).lexically_normal();
-    for (int k = 2; claimed.count(output.string()) != 0; ++k)
+    for (int k = 2; claimed.count(file_identity(output)) != 0; ++k)
       output = (out / relative_dir / (stem + "-" + std::to_string(k) + ".png")).lexically_normal();
-    claimed.insert(output.string());
-    Job job{input, output, {}};
-    if (same_file(input, output)) job.error = "the output " + output.string() + " is the input";
-    jobs.push_back(std::move(job));
+    claimed.insert(file_identity(output));
+    scan.jobs.push_back(Job{input, output});
   };
   for (const std::string& in : inputs) {
     std::error_code ec;
@@ -117,7 +129,9 @@ std::vector<Job> plan_jobs(const std::vector<std::string>& inputs, const fs::pat
       continue;
     }
     int skipped = 0;
-    const std::vector<fs::path> images = list_images(in, recursive, out, &skipped);
+    std::vector<fs::path> images;
+    list_images(in, in, recursive, out, &images, &skipped, &scan.unreadable);
+    std::sort(images.begin(), images.end());
     if (images.empty() && !quiet && inputs.size() > 1)
       std::fprintf(stderr, "note: no images in %s%s\n", in.c_str(),
                    recursive ? "" : " (subfolders are read with --recursive)");
@@ -126,7 +140,23 @@ std::vector<Job> plan_jobs(const std::vector<std::string>& inputs, const fs::pat
                    skipped, skipped == 1 ? "" : "s");
     for (const fs::path& rel : images) add(fs::path(in) / rel, rel.parent_path());
   }
-  return jobs;
+  return scan;
+}
+
+// Refuses the whole batch, before any work, if a result would be written
+// over one of the batch's inputs (or the model): it would be gone, or read
+// back as our own output, by the time its turn came.
+void refuse_overwriting_inputs(const std::vector<Job>& jobs, const std::string& model) {
+  std::map<std::string, fs::path> inputs;
+  for (const Job& job : jobs) inputs.emplace(file_identity(job.input), job.input);
+  if (!model.empty()) inputs.emplace(file_identity(model), model);
+  for (const Job& job : jobs) {
+    const auto it = inputs.find(file_identity(job.output));
+    if (it != inputs.end())
+      fail("refusing to overwrite an input: the result of '", job.input.string(),
+           "' would be written to '", job.output.string(), "', which is the input '",
+           it->second.string(), "' (choose an OUTPUT folder that holds none of the inputs)");
+  }
 }
 
 std::string describe_tiling(const network::InferenceReport& r) {
@@ -147,22 +177,33 @@ double smooth_one(Smoother& s, const fs::path& input, const fs::path& output,
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-int run_batch(Smoother& s, const Args& a, const std::vector<std::string>& inputs,
-              const fs::path& out) {
+// The batch's plan, checked before the network is loaded.
+Scan plan_batch(const Args& a, const std::vector<std::string>& inputs, const fs::path& out) {
   std::error_code ec;
   require(!fs::exists(out, ec) || fs::is_directory(out, ec), "cannot write into '", out.string(),
           "': with several inputs or a folder, OUTPUT must be a folder, and it is a file");
-  std::vector<Job> jobs = plan_jobs(inputs, out, a.recursive, a.quiet);
-  require(!jobs.empty(), "no images to smooth in ", inputs.size() == 1 ? inputs[0] : "the inputs",
+  Scan scan = plan_jobs(inputs, out, a.recursive, a.quiet);
+  require(!scan.jobs.empty() || !scan.unreadable.empty(), "no images to smooth in ",
+          inputs.size() == 1 ? inputs[0] : "the inputs",
           a.recursive ? "" : " (subfolders are read with --recursive)");
+  refuse_overwriting_inputs(scan.jobs, a.model);
+  check_folder_writable("OUTPUT", out);
+  return scan;
+}
+
+int run_batch(Smoother& s, const Args& a, const Scan& scan, const fs::path& out) {
   fs::create_directories(out);
   std::vector<std::string> failures;
+  for (const std::string& why : scan.unreadable) {
+    std::fprintf(stderr, "error: %s\n", why.c_str());
+    failures.push_back(why);
+  }
+  const std::vector<Job>& jobs = scan.jobs;
   int done = 0;
   const int total = static_cast<int>(jobs.size());
   for (int k = 0; k < total; ++k) {
     const Job& job = jobs[std::size_t(k)];
     try {
-      if (!job.error.empty()) fail(job.error);
       fs::create_directories(job.output.parent_path());
       network::InferenceReport report;
       const double seconds = smooth_one(s, job.input, job.output, &report);
@@ -171,8 +212,10 @@ int run_batch(Smoother& s, const Args& a, const std::vector<std::string>& inputs
         std::fprintf(stderr, "[%d/%d] %s -> %s  %.2f s%s\n", k + 1, total, job.input.c_str(),
                      job.output.c_str(), seconds, describe_tiling(report).c_str());
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "[%d/%d] %s: error: %s\n", k + 1, total, job.input.c_str(), e.what());
-      failures.push_back(job.input.string() + ": " + e.what());
+      const bool memory = dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
+      const std::string why = memory ? "out of memory (try a lower --max-memory)" : e.what();
+      std::fprintf(stderr, "[%d/%d] %s: error: %s\n", k + 1, total, job.input.c_str(), why.c_str());
+      failures.push_back(job.input.string() + ": " + why);
     }
   }
   if (!a.quiet || !failures.empty()) {
@@ -183,12 +226,10 @@ int run_batch(Smoother& s, const Args& a, const std::vector<std::string>& inputs
   return failures.empty() ? 0 : 1;
 }
 
-int run_smooth(const Args& a) {
+int run_smooth(Args& a) {
   require(a.paths.size() >= 2, "expected INPUT... OUTPUT (at least two paths), got ",
           a.paths.size());
-  require(a.tile >= 0, "--tile must be at least 0 (0 = automatic), got ", a.tile);
-  require(a.max_memory_mib >= 0 && a.max_memory_mib < 1e9,
-          "--max-memory must be a number of MiB from 0 (no limit) up, got ", a.max_memory_mib);
+  a.numbers.parse_all();
   apply_threads(a.threads);
   SmoothOptions options;
   options.engine = engine_for_device(a.device);
@@ -202,8 +243,14 @@ int run_smooth(const Args& a) {
   std::error_code ec;
   const bool single =
       inputs.size() == 1 && !fs::is_directory(inputs[0], ec) && !fs::is_directory(out, ec);
-  // Check the output's extension before the work, not after it.
-  if (single) (void)detail::format_of(out, true);
+  // Check the output before the work, not after it.
+  std::optional<Scan> batch;
+  if (single) {
+    (void)detail::format_of(out, true);
+    check_outputs({{"OUTPUT", out}}, {{"INPUT", inputs[0]}, {"--model", a.model}});
+  } else {
+    batch = plan_batch(a, inputs, out);
+  }
 
   options.model = a.model;
   options.inference.postprocess = !a.no_postprocess;
@@ -214,7 +261,7 @@ int run_smooth(const Args& a) {
     std::fprintf(stderr, "model %s (%s) on %s\n", s.model_path().c_str(),
                  s.model().config.describe().c_str(), s.network().engine_info().c_str());
 
-  if (!single) return run_batch(s, a, inputs, out);
+  if (!single) return run_batch(s, a, *batch, out);
   network::InferenceReport report;
   const double seconds = smooth_one(s, inputs[0], out, &report);
   if (a.timing)
@@ -248,13 +295,12 @@ void add_smooth_command(CLI::App& app, Action& action) {
                 "also read images in subfolders of input folders, keeping their relative paths "
                 "under OUTPUT");
   cmd->add_flag("--quiet,-q", a->quiet, "no progress lines (failures are still reported)");
-  cmd->add_option("--max-memory", a->max_memory_mib,
-                  "memory budget per image in MiB (default 6144; 0 = no limit): larger images "
-                  "run in tiles with the same result, slower (CPU engine; the CUDA engine runs "
-                  "whole images)");
-  cmd->add_option("--tile", a->tile,
-                  "always tile, with N x N pixel tile interiors (plus the network's halo); "
-                  "0 = only when over --max-memory (CPU engine only)");
+  a->numbers.add(*cmd, "--max-memory", a->max_memory_mib, {0, 1e9, false, "0 = no limit"},
+                 "memory budget per image in MiB (default 6144): larger images run in tiles "
+                 "with the same result, slower (CPU engine; the CUDA engine runs whole images)");
+  a->numbers.add(*cmd, "--tile", a->tile, {0, 65535, "0 = only when over --max-memory"},
+                 "always tile, with N x N pixel tile interiors (plus the network's halo; CPU "
+                 "engine only)");
   add_threads_option(*cmd, a->threads);
   add_device_option(*cmd, a->device);
   cmd->add_option("--precision", a->precision, "fp32 (default), tf32, bf16 or fp16 (cuda only)");

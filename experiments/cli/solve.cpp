@@ -8,11 +8,15 @@
 //
 // Minimises the energy (Eq. 1) of one image, starting from T = I (or --init),
 // and writes the final iterate, clamped to [0, 255] and rounded only when
-// written. Images are held in float (the energy kernels are about twice as
-// fast as in double; every energy is accumulated and reported in double).
-// Contracts (tests/cli/test_solve.sh): flag names, JSON keys, CSV header.
+// written. A solve that fails (Summary termination "failure") or ends with a
+// non-finite energy or iterate writes nothing and exits 1. OUTPUT and
+// --trace may not be an input (INPUT, --init, --mask, --edges) or each other. Images are held in
+// float (the energy kernels are about twice as fast as in double; every energy is accumulated and
+// reported in double). Contracts (tests/cli/test_solve.sh): flag names, JSON keys, CSV header.
 #include "ismooth/solvers/solve.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -21,6 +25,7 @@
 #include "cli/device_options.hpp"
 #include "cli/energy_options.hpp"
 #include "cli/flag_values.hpp"
+#include "cli/output_paths.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/summary_io.hpp"
 
@@ -31,17 +36,21 @@ namespace {
 struct Args {
   std::string input, output, solver, init, trace;
   EnergyOptions energy;
-  // Numbers are taken as text (flag_values.hpp), so a bad value is an
-  // ismooth::Error (exit 1, "ismooth: error: ...") like every other bad input.
-  std::string iterations, learning_rate, schedule, epsilon, memory, linear_solver;
+  std::string schedule, linear_solver;
+  // Numbers (flag_values.hpp); unset: the solver's default.
+  NumericFlags numbers;
+  int iterations = 0, memory = 0;
+  double learning_rate = 0, epsilon = 0;
+  CLI::Option *iterations_flag = nullptr, *learning_rate_flag = nullptr, *epsilon_flag = nullptr,
+              *memory_flag = nullptr;
   ThreadsOption threads{"", 1};
   bool json = false, verbose = false;
 };
 
 /// Refuses a flag given for a solver that does not use it (no silent no-ops).
-void only_for(const Args& a, const std::string& value, const char* flag,
+void only_for(const Args& a, bool given, const char* flag,
               std::initializer_list<const char*> solvers) {
-  if (value.empty()) return;
+  if (!given) return;
   for (const char* s : solvers)
     if (a.solver == s) return;
   std::string names;
@@ -59,15 +68,15 @@ std::string json_report(const Summary& s, const Args& a, const Image<float>& t) 
   return summary_json(s, context);
 }
 
-/// Fails now, before a long solve, if `path` could not be written later.
-void check_writable(const std::string& path, const char* what) {
-  const std::filesystem::path p(path);
-  const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : ".";
-  std::error_code ec;
-  require(std::filesystem::is_directory(dir, ec), "cannot write ", what, " '", path, "': '",
-          dir.string(), "' is not an existing directory");
-  require(!std::filesystem::is_directory(p, ec), "cannot write ", what, " '", path,
-          "': it is a directory");
+/// A failed solve, or one whose energy or iterate is not finite, writes
+/// nothing: an image of clamped NaNs would look like a result.
+void refuse_failed_solve(const Summary& s, const Image<float>& t, const std::string& output) {
+  require(s.termination != TerminationType::failure, "the solver failed: ", s.message, " ('",
+          output, "' not written)");
+  require(std::isfinite(s.final_energy), "the final energy is ", s.final_energy,
+          ", not finite (try other --set values; '", output, "' not written)");
+  const bool finite = std::all_of(t.begin(), t.end(), [](float v) { return std::isfinite(v); });
+  require(finite, "the final iterate has non-finite pixels ('", output, "' not written)");
 }
 
 IterationCallback progress(bool verbose) {
@@ -81,12 +90,12 @@ IterationCallback progress(bool verbose) {
 
 solvers::SolveOptions solve_options(const Args& a, solvers::SolverKind kind) {
   solvers::SolveOptions o;
-  if (!a.iterations.empty()) o.set_max_iterations(parse_count("--iterations", a.iterations));
+  if (a.iterations_flag->count() > 0) o.set_max_iterations(a.iterations);
   o.set_callback(progress(a.verbose));
   // Measured defaults (adam.hpp): lr 5 for the fixed maps of the solver
   // study, 0.5 for the adaptive map, whose L2 mask lr ≥ c2/12 flips.
-  if (!a.learning_rate.empty())
-    o.adam.learning_rate = parse_number("--learning-rate", a.learning_rate);
+  if (a.learning_rate_flag->count() > 0)
+    o.adam.learning_rate = a.learning_rate;
   else if (a.energy.energy == "adaptive")
     o.adam.learning_rate = 0.5;
   if (a.schedule == "cosine")
@@ -94,10 +103,9 @@ solvers::SolveOptions solve_options(const Args& a, solvers::SolverKind kind) {
   else
     require(a.schedule.empty() || a.schedule == "constant", "--schedule ", a.schedule,
             ": expected constant or cosine");
-  if (!a.epsilon.empty())
-    (kind == solvers::SolverKind::lbfgs ? o.lbfgs.epsilon : o.irls.epsilon) =
-        parse_number("--epsilon", a.epsilon);
-  if (!a.memory.empty()) o.lbfgs.memory = parse_count("--memory", a.memory);
+  if (a.epsilon_flag->count() > 0)
+    (kind == solvers::SolverKind::lbfgs ? o.lbfgs.epsilon : o.irls.epsilon) = a.epsilon;
+  if (a.memory_flag->count() > 0) o.lbfgs.memory = a.memory;
   if (a.linear_solver == "cholmod")
     o.irls.linear_solver = IrlsOptions::LinearSolver::cholmod;
   else if (a.linear_solver == "pcg")
@@ -112,11 +120,12 @@ int run(const Args& a) {
   require(!a.solver.empty(), "--solver is required (", solvers::kSolverNames, ")");
   const auto kind = solvers::find_solver(a.solver);
   require(kind.has_value(), "--solver ", a.solver, ": expected ", solvers::kSolverNames);
-  only_for(a, a.learning_rate, "--learning-rate", {"adam"});
-  only_for(a, a.schedule, "--schedule", {"adam"});
-  only_for(a, a.epsilon, "--epsilon", {"lbfgs", "irls"});
-  only_for(a, a.memory, "--memory", {"lbfgs"});
-  only_for(a, a.linear_solver, "--linear-solver", {"irls"});
+  a.numbers.parse_all();
+  only_for(a, a.learning_rate_flag->count() > 0, "--learning-rate", {"adam"});
+  only_for(a, !a.schedule.empty(), "--schedule", {"adam"});
+  only_for(a, a.epsilon_flag->count() > 0, "--epsilon", {"lbfgs", "irls"});
+  only_for(a, a.memory_flag->count() > 0, "--memory", {"lbfgs"});
+  only_for(a, !a.linear_solver.empty(), "--linear-solver", {"irls"});
   apply_threads(a.threads);
 
   EnergyRules rules;
@@ -127,10 +136,13 @@ int run(const Args& a) {
   };
   const EnergySelection e = select_energy(a.energy, rules);
   require_mask_applies(a.energy, e.preset);
-  // Refuse an unwritable OUTPUT/--trace now rather than after the solve.
+  // Refuse an unwritable OUTPUT/--trace, or one that is an input, now
+  // rather than after the solve.
   detail::format_of(a.output, true);
-  check_writable(a.output, "OUTPUT");
-  if (!a.trace.empty()) check_writable(a.trace, "--trace");
+  check_outputs({{"OUTPUT", a.output}, {"--trace", a.trace}}, {{"INPUT", a.input},
+                                                               {"--init", a.init},
+                                                               {"--mask", a.energy.mask},
+                                                               {"--edges", a.energy.edges}});
 
   Image<float> input = load_image(a.input);
   const PresetInputs inputs = load_preset_inputs(a.energy, input);
@@ -142,6 +154,7 @@ int run(const Args& a) {
   const auto energy = make_energy(std::move(input), e.preset, e.params, inputs, PMap{e.pmap});
 
   const Summary s = solvers::solve(*kind, solve_options(a, *kind), energy, t);
+  refuse_failed_solve(s, t, a.output);
   save_image(t, a.output);  // atomic; clamps to [0, 255] and rounds
   if (!a.trace.empty()) {
     const std::string csv = summary_csv(s);
@@ -169,8 +182,8 @@ void add_solve_command(CLI::App& app, Action& action) {
   cmd->add_option("OUTPUT", a->output, "where to write T (.png, .jpg; clamped to 0-255)")
       ->required();
   cmd->add_option("--solver", a->solver, "irls, adam or lbfgs (required)");
-  cmd->add_option("--iterations", a->iterations,
-                  "iterations (default: irls 10, adam 100, lbfgs 100)");
+  a->iterations_flag = a->numbers.add(*cmd, "--iterations", a->iterations, {1, 10000000, ""},
+                                      "iterations (default: irls 10, adam 100, lbfgs 100)");
   cmd->add_option("--init", a->init, "start from this image instead of T = INPUT");
   cmd->add_option("--trace", a->trace, "write one CSV row per iteration (iteration 0 = start)");
   cmd->add_flag("--json", a->json,
@@ -179,13 +192,16 @@ void add_solve_command(CLI::App& app, Action& action) {
   cmd->add_flag("--verbose,-v", a->verbose,
                 "print each iteration to stderr as it ends, and the "
                 "full report");
-  cmd->add_option("--learning-rate", a->learning_rate,
-                  "adam: step in grey levels (default 0.5 for --energy adaptive, 5 otherwise)");
+  a->learning_rate_flag =
+      a->numbers.add(*cmd, "--learning-rate", a->learning_rate, {0, 1e6, true, ""},
+                     "adam: step in grey levels (default 0.5 for --energy adaptive, 5 otherwise)");
   cmd->add_option("--schedule", a->schedule, "adam: constant (default) or cosine decay");
-  cmd->add_option("--epsilon", a->epsilon,
-                  "lbfgs: smoothing of |d|^p in grey levels (default 0.25); irls: expansion "
-                  "floor (default 0.01). Reported energies always use epsilon = 0");
-  cmd->add_option("--memory", a->memory, "lbfgs: correction pairs kept (default 20)");
+  a->epsilon_flag = a->numbers.add(
+      *cmd, "--epsilon", a->epsilon, {0, 255, false, ""},
+      "lbfgs: smoothing of |d|^p in grey levels (default 0.25); irls: expansion floor "
+      "(default 0.01). Reported energies always use epsilon = 0");
+  a->memory_flag = a->numbers.add(*cmd, "--memory", a->memory, {1, 1000, ""},
+                                  "lbfgs: correction pairs kept (default 20)");
   cmd->add_option("--linear-solver", a->linear_solver,
                   "irls: auto (default: CHOLMOD up to 120000 pixels, else PCG), cholmod, pcg");
   EnergyHelp help;

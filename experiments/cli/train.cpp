@@ -7,10 +7,15 @@
 // over-fits it to one image (the paper's "CNN-overfit" solver). Progress goes
 // to stderr; --log writes one CSV row per iteration. SIGINT/SIGTERM finish the
 // current step, write the checkpoint and exit with 128 + the signal number;
-// running the same command with --resume continues exactly.
+// running the same command with --resume continues exactly (the --log is
+// first cut back to the checkpoint's records, so rows after it, written
+// before a SIGKILL, are not repeated). Outputs (--out, the checkpoint, --log,
+// --output-image) are checked before any work: their folders exist, none is
+// an input or another output (so --checkpoint = --out is refused).
 #include <omp.h>
 
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -23,7 +28,9 @@
 #include "cli/energy_options.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/network_shape.hpp"
+#include "cli/output_paths.hpp"
 #include "ismooth/image_io.hpp"
+#include "ismooth/network/checkpoint.hpp"
 #include "ismooth/network/trainer.hpp"
 #include "ismooth/summary_io.hpp"
 
@@ -35,6 +42,7 @@ struct Args {
   std::string data, out, val, gradient;
   EnergyOptions energy;
   ThreadsOption threads;
+  NumericFlags numbers;
   int epochs = 30, crop = 224, width = 64, blocks = 10, max_side = 512;
   int val_crop = 0;
   std::vector<int> dilations;
@@ -108,13 +116,20 @@ void write_csv(const std::string& path, const Summary& s, const std::vector<std:
 struct LiveLog {
   std::ofstream out;
   const std::vector<std::string>* extras = nullptr;
-  void open(const std::string& path, const std::vector<std::string>& columns, bool append) {
+  /// A resumed run starts from the checkpoint's records (`resumed`): rows a
+  /// killed run logged after its last checkpoint are cut, not repeated.
+  void open(const std::string& path, const std::vector<std::string>& columns,
+            const std::vector<IterationRecord>* resumed = nullptr) {
     if (path.empty()) return;
     extras = &columns;
-    const bool fresh = !append || !std::filesystem::exists(path);
-    out.open(path, fresh ? std::ios::trunc : std::ios::app);
+    if (resumed) {
+      Summary s;
+      s.iterations = *resumed;
+      write_csv(path, s, columns);
+    }
+    out.open(path, resumed ? std::ios::app : std::ios::trunc);
     require(bool(out), "cannot open the log '", path, "'");
-    if (fresh) out << record_csv_header(columns);
+    if (!resumed) out << record_csv_header(columns);
   }
   void add(const IterationRecord& r) {
     if (!out.is_open()) return;
@@ -142,11 +157,15 @@ void print_validation(const IterationRecord& r) {
                extra(r, "val_flatten"), extra(r, "val_edge"), extra(r, "val_l2_fraction"));
 }
 
-int interrupted_exit(const Summary& s) {
+/// `resumable`: a training run (checkpointed); over-fitting has no checkpoint.
+int interrupted_exit(const Summary& s, bool resumable) {
   const int sig = interrupt_signal();
   std::fprintf(stderr, "ismooth: %s: %s\n",
                sig == SIGTERM ? "terminated (SIGTERM)" : "interrupted (SIGINT)", s.message.c_str());
-  std::fprintf(stderr, "ismooth: run the same command with --resume to continue\n");
+  std::fprintf(stderr, "%s\n",
+               resumable ? "ismooth: run the same command with --resume to continue"
+                         : "ismooth: the outputs hold the iterations done so far; --overfit runs "
+                           "cannot be resumed (run it again to start over)");
   return 128 + (sig != 0 ? sig : SIGINT);
 }
 
@@ -166,9 +185,13 @@ std::optional<network::Parameters> initial_weights(const Args& a,
 int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   require(!a.data.empty(), "no training data given (--data DIR)");
   require(!a.out.empty(), "no output model given (--out MODEL)");
-  require(cmd.count("--stop-after") == 0 || (std::isfinite(a.stop_after) && a.stop_after >= 0),
-          "--stop-after ", a.stop_after, ": expected minutes >= 0");
   network::TrainerOptions o;
+  o.checkpoint = a.checkpoint.empty() ? a.out + ".ckpt" : a.checkpoint;
+  // Fail before the long part, not at the first epoch's end.
+  check_outputs({{"--out", a.out},
+                 {a.checkpoint.empty() ? "the checkpoint" : "--checkpoint", o.checkpoint},
+                 {"--log", a.log}},
+                {{"--data", a.data}, {"--val", a.val}, {"--init-from", a.init_from}});
   o.max_short_side = a.max_side;
   o.crop = a.crop;
   o.flip = !a.no_flip;
@@ -187,16 +210,11 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   o.pmap = e.pmap;
   o.adam.learning_rate = a.lr;
   o.schedule = parse_schedule(a.schedule);
-  o.checkpoint = a.checkpoint.empty() ? a.out + ".ckpt" : a.checkpoint;
   o.resume = a.resume;
   o.checkpoint_seconds = a.checkpoint_minutes * 60;
   o.model_out = a.out;
   std::string why;
   if (!o.IsValid(&why)) fail(why);
-  // Fail before the long part: the output folder must exist.
-  const auto out_dir = std::filesystem::path(a.out).parent_path();
-  require(out_dir.empty() || std::filesystem::is_directory(out_dir), "cannot write '", a.out,
-          "': folder '", out_dir.string(), "' does not exist");
   require(!a.resume || std::filesystem::exists(o.checkpoint), "--resume: no checkpoint at '",
           o.checkpoint.string(), "'");
 
@@ -228,7 +246,10 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
         a.lr, static_cast<unsigned long long>(a.seed), omp_get_max_threads());
 
   LiveLog live;
-  live.open(a.log, kTrainExtras, a.resume);
+  std::optional<network::TrainingCheckpoint> resumed;
+  if (a.resume && !a.log.empty()) resumed = network::load_checkpoint(o.checkpoint);
+  live.open(a.log, kTrainExtras, resumed ? &resumed->records : nullptr);
+  resumed.reset();
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   auto last_print = started - std::chrono::hours(1);
@@ -259,7 +280,8 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
 
   const Summary s = network::train_network(o, train, val ? &*val : nullptr);
   if (!a.log.empty()) write_csv(a.log, s, kTrainExtras);
-  if (s.termination == TerminationType::user_abort && interrupted()) return interrupted_exit(s);
+  if (s.termination == TerminationType::user_abort && interrupted())
+    return interrupted_exit(s, true);
   std::printf("%s\n", s.BriefReport().c_str());
   if (s.termination == TerminationType::failure) fail("training failed: ", s.message);
   std::printf("model written to %s%s\n", a.out.c_str(),
@@ -268,8 +290,15 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
 }
 
 int run_overfit(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
-  require(a.data.empty() && a.val.empty() && !a.resume,
-          "--overfit trains on one image: --data, --val and --resume do not apply");
+  require(a.data.empty() && a.val.empty() && !a.resume && a.checkpoint.empty(),
+          "--overfit trains on one image and keeps no checkpoint: --data, --val, --resume and "
+          "--checkpoint do not apply");
+  check_outputs({{"--out", a.out}, {"--log", a.log}, {"--output-image", a.output_image}},
+                {{"--overfit", a.overfit},
+                 {"--init-from", a.init_from},
+                 {"--mask", a.energy.mask},
+                 {"--edges", a.energy.edges}});
+  if (!a.output_image.empty()) (void)detail::format_of(a.output_image, true);
   network::OverfitOptions o;
   o.config = make_config(a, cmd);
   o.init = a.init == "he" ? network::InitScheme::he : network::InitScheme::uniform_code;
@@ -287,6 +316,8 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   const PresetInputs inputs = load_preset_inputs(a.energy, input);
   const auto energy = make_energy(input, e.preset, e.params, inputs, PMap{e.pmap});
   const double identity = energy.Evaluate(input);
+  require(std::isfinite(identity), "--overfit: the energy of the image itself is ",
+          csv_number(identity, 6), ", not finite (an extreme --set value?)");
   if (!a.quiet)
     std::fprintf(stderr, "over-fitting %s (%zux%zu), network %s, %d iterations; E(T = I) = %.6g\n",
                  a.overfit.c_str(), width(input), height(input), o.config.describe().c_str(),
@@ -295,7 +326,7 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   install_interrupt_handlers();
   o.interrupt = interrupt_flag();
   LiveLog live;
-  live.open(a.log, kOverfitExtras, false);
+  live.open(a.log, kOverfitExtras);
   using Clock = std::chrono::steady_clock;
   auto last_print = Clock::now() - std::chrono::hours(1);
   o.callback = [&](const IterationRecord& r) {
@@ -316,6 +347,9 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   network::Parameters weights;
   const Summary s = network::overfit_network(o, energy, output, &weights);
   if (!a.log.empty()) write_csv(a.log, s, kOverfitExtras);
+  // A failed fit (non-finite energy) writes no image or model: they would
+  // hold the weights that produced it.
+  if (s.termination == TerminationType::failure) fail("over-fitting failed: ", s.message);
   if (!a.output_image.empty()) save_image(output, a.output_image);
   if (!a.out.empty())
     network::save_model(
@@ -329,8 +363,8 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
                                {"energy_params", network::describe_energy_params(e.params)}}});
   std::printf("%s\n", s.BriefReport().c_str());
   std::printf("E(T = I) = %.9g, final/identity = %.4f\n", identity, s.final_energy / identity);
-  if (s.termination == TerminationType::user_abort && interrupted()) return interrupted_exit(s);
-  if (s.termination == TerminationType::failure) fail("over-fitting failed: ", s.message);
+  if (s.termination == TerminationType::user_abort && interrupted())
+    return interrupted_exit(s, false);
   return 0;
 }
 
@@ -359,37 +393,39 @@ void add_train_command(CLI::App& app, Action& action) {
   help.mask = "--overfit: foreground mask F for background/foreground";
   help.edges = "--overfit: edge map B instead of the detected one";
   add_energy_options(*cmd, a->energy, help);
-  cmd->add_option("--epochs", a->epochs, "epochs (default 30)");
-  cmd->add_option("--crop", a->crop, "training crop size S (default 224); smaller sides whole");
-  cmd->add_option("--width", a->width, "channels of the hidden layers (default 64)");
-  cmd->add_option("--blocks", a->blocks,
-                  "residual blocks (default 10: dilations 2,2,4,4,8,8,16,16,1,1; K blocks: the "
-                  "first K-2 of these, then 1,1)");
-  cmd->add_option("--dilations", a->dilations, "explicit dilation per block (overrides --blocks)")
-      ->delimiter(',');
+  NumericFlags& n = a->numbers;
+  n.add(*cmd, "--epochs", a->epochs, {1, 1000000, ""}, "epochs (default 30)");
+  n.add(*cmd, "--crop", a->crop, {1, 65535, ""},
+        "training crop size S (default 224); smaller sides whole");
+  n.add(*cmd, "--width", a->width, {1, 4096, ""}, "channels of the hidden layers (default 64)");
+  n.add(*cmd, "--blocks", a->blocks, {1, 64, ""},
+        "residual blocks (default 10: dilations 2,2,4,4,8,8,16,16,1,1; K blocks: the first K-2 of "
+        "these, then 1,1)");
+  n.add_list(*cmd, "--dilations", a->dilations, {1, 1024, ""},
+             "explicit dilation per block, comma-separated (overrides --blocks)");
   cmd->add_option("--gradient", a->gradient,
                   "exact or clipped (docs/spec/energy.md §10; default clipped, as the authors "
                   "trained)");
   cmd->add_flag("--resume", a->resume, "continue from the checkpoint (same settings)");
-  cmd->add_option("--seed", a->seed, "seed of the weights, data order, crops and flips (0)");
-  cmd->add_option("--steps-per-epoch", a->steps_per_epoch,
-                  "updates per epoch (default: one per training image)");
-  cmd->add_option("--lr", a->lr, "Adam learning rate (default 0.01)");
+  n.add(*cmd, "--seed", a->seed, {0, LLONG_MAX, ""},
+        "seed of the weights, data order, crops and flips (0)");
+  n.add(*cmd, "--steps-per-epoch", a->steps_per_epoch,
+        {0, 1000000000000, "0 = one per training image, the default"}, "updates per epoch");
+  n.add(*cmd, "--lr", a->lr, {0, 1000, true, ""}, "Adam learning rate (default 0.01)");
   cmd->add_option("--lr-schedule", a->schedule,
                   "constant (default, the paper) or cosine (decay to 0 over the run)");
   add_threads_option(*cmd, a->threads);
   cmd->add_option("--checkpoint", a->checkpoint, "checkpoint file (default MODEL.ckpt)");
-  cmd->add_option("--checkpoint-minutes", a->checkpoint_minutes,
-                  "also checkpoint this often (default 5; each epoch end and interrupts always)");
+  n.add(*cmd, "--checkpoint-minutes", a->checkpoint_minutes, {0, 1e6, false, ""},
+        "also checkpoint this often (default 5; each epoch end and interrupts always)");
   cmd->add_option("--log", a->log, "CSV file, one row per iteration");
-  cmd->add_option("--stop-after", a->stop_after,
-                  "stop after this many minutes of this process (0: after the first step), "
-                  "writing the checkpoint and the model of the current weights; --resume "
-                  "continues the run");
-  cmd->add_option("--max-side", a->max_side,
-                  "downsample photos at load so the short side is at most this (default 512)");
-  cmd->add_option("--val-crop", a->val_crop,
-                  "validation crop: centred VxV (default: --crop), -1 = whole images");
+  n.add(*cmd, "--stop-after", a->stop_after, {0, 1e7, false, "0 = after the first step"},
+        "stop after this many minutes of this process, writing the checkpoint and the model of "
+        "the current weights; --resume continues the run");
+  n.add(*cmd, "--max-side", a->max_side, {1, 65535, ""},
+        "downsample photos at load so the short side is at most this (default 512)");
+  n.add(*cmd, "--val-crop", a->val_crop, {-1, 65535, "-1 = whole images, 0 = --crop"},
+        "validation crop: centred VxV (default: --crop)");
   cmd->add_flag("--no-flip", a->no_flip, "no random left-right mirroring");
   cmd->add_option("--init", a->init, "weight initialisation: uniform (authors' code) or he");
   cmd->add_option("--init-from", a->init_from,
@@ -398,15 +434,18 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_flag("--random-output-layer", a->random_output_layer,
                 "initialise the last layer randomly too (the authors' start; default: zero, "
                 "so the first output is T = I)");
-  cmd->add_option("--progress", a->progress, "seconds between progress lines (default 5)");
+  n.add(*cmd, "--progress", a->progress, {0, 1e6, false, ""},
+        "seconds between progress lines (default 5)");
   add_device_option(*cmd, a->device);
   cmd->add_flag("--quiet,-q", a->quiet, "no progress output");
   cmd->add_option("--overfit", a->overfit, "over-fit to this one image instead of training");
-  cmd->add_option("--iterations", a->iterations, "--overfit: Adam iterations (default 500)");
+  n.add(*cmd, "--iterations", a->iterations, {1, 10000000, ""},
+        "--overfit: Adam iterations (default 500)");
   cmd->add_option("--output-image", a->output_image,
                   "--overfit: write the network's output T (raw, clamped to 0-255)");
   cmd->callback([a, cmd, &action] {
     action = [a, cmd] {
+      a->numbers.parse_all();
       apply_threads(a->threads);
       EnergyRules rules;
       rules.defaults = network::default_training_params;

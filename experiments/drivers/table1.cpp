@@ -33,6 +33,7 @@
 #include <thread>
 
 #include "bench/bench_support.hpp"
+#include "cli/flag_values.hpp"
 #include "cli/interrupt.hpp"
 #include "drivers/driver_runs.hpp"
 #include "drivers/experiments.hpp"
@@ -217,9 +218,6 @@ std::string cell(const Measured& m, bool per_iteration) {
 }  // namespace
 
 int run_table1(const DriverOptions& o) {
-  const fs::path dir = fs::path(o.out) / "table1";
-  fs::create_directories(dir);
-  ResultCache cache(o.out, "table1");
   const std::string sizes_text =
       !o.sizes.empty() ? o.sizes : (o.quick ? "64x48,96x72" : "320x240,640x480,1280x720");
   std::vector<std::pair<std::size_t, std::size_t>> sizes;  // (w, h)
@@ -229,9 +227,14 @@ int run_table1(const DriverOptions& o) {
     while (std::getline(in, s, ',')) {
       const auto x = s.find('x');
       require(x != std::string::npos, "--sizes ", s, ": expected WxH");
-      sizes.emplace_back(std::stoul(s.substr(0, x)), std::stoul(s.substr(x + 1)));
+      const cli::IntRange side{1, 65535, "pixels"};
+      sizes.emplace_back(cli::parse_integer("--sizes", s.substr(0, x), side),
+                         cli::parse_integer("--sizes", s.substr(x + 1), side));
     }
   }
+  const fs::path dir = fs::path(o.out) / "table1";
+  fs::create_directories(dir);
+  ResultCache cache(o.out, "table1");
   const int repeats = o.repeats > 0 ? o.repeats : (o.quick ? 2 : 5);
   const double limit = o.time_limit > 0 ? o.time_limit : (o.quick ? 30 : 300);
   const int threads = omp_get_max_threads();

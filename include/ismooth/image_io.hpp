@@ -46,11 +46,12 @@
 ///   The extension picks the format, case-insensitively: .png (8-bit grey or
 ///   RGB), or .jpg/.jpeg (quality 95, no chroma subsampling); anything else is
 ///   an Error naming the extension. Also via libpng and libjpeg.
-/// - **Writes are atomic**: encoded in memory, written to
-///   `<name>.tmp-<pid>-<n><ext>` beside the target, checked after close (disk
-///   full shows there), then renamed over the target. On failure the temporary
-///   is removed and an existing target is untouched: a failed run never leaves
-///   half an image. (No fsync: this guards against failures, not power loss.)
+/// - **Writes are atomic**: encoded in memory (the format is passed to the
+///   encoder, never taken from a file name), then written by
+///   ismooth::write_atomically (atomic_file.hpp) through a temporary
+///   `<name>.ismooth-tmp-<pid>-<n>` that no batch reads and that SIGINT/SIGTERM
+///   remove: a failed or interrupted run never leaves half an image. (No
+///   fsync: this guards against failures, not power loss.)
 
 #include <unistd.h>
 
@@ -70,6 +71,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ismooth/atomic_file.hpp"
 #include "ismooth/detail/image_signature.hpp"
 #include "ismooth/detail/jpeg_codec.hpp"
 #include "ismooth/detail/png_codec.hpp"
@@ -327,33 +329,10 @@ inline std::uint8_t to_byte(double v) {
   return static_cast<std::uint8_t>(std::round(std::clamp(v, 0.0, 255.0)));
 }
 
-/// Writes `bytes` via a temporary file and a rename, so readers and later
-/// runs only ever see a complete file.
+/// Writes `bytes` atomically (atomic_file.hpp): complete or absent.
 inline void write_atomically(const std::filesystem::path& target,
                              const std::vector<unsigned char>& bytes) {
-  static std::atomic<unsigned long> counter{0};
-  const std::string where = write_prefix(target);
-  const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
-  std::error_code ec;
-  require(std::filesystem::is_directory(dir, ec), where, "'", dir.string(),
-          "' is not an existing directory");
-  std::filesystem::path tmp = target;
-  tmp.replace_filename(target.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-                       std::to_string(counter++) + target.extension().string());
-  std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-  if (!out) fail(where, "cannot create '", tmp.string(), "' (", std::strerror(errno), ")");
-  out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-  out.close();
-  if (!out) {
-    std::filesystem::remove(tmp, ec);
-    fail(where, "writing the data failed (disk full?)");
-  }
-  std::filesystem::rename(tmp, target, ec);
-  if (ec) {
-    const std::string reason = ec.message();
-    std::filesystem::remove(tmp, ec);
-    fail(where, reason);
-  }
+  ismooth::write_atomically(target, bytes.data(), bytes.size());
 }
 
 /// Encodes interleaved 8-bit grey (1 channel) or RGB (3) in memory.

@@ -202,13 +202,25 @@ struct JsonContext {
   std::vector<std::pair<std::string, std::string>> before_records;  ///< after "seconds"
 };
 
+/// Key/value pairs of a JSON object, each value already JSON.
+using JsonFields = std::vector<std::pair<std::string, std::string>>;
+
+/// ", \"key\": value" for each field.
+inline std::string json_fields(const JsonFields& kv) {
+  std::string out;
+  for (const auto& [key, value] : kv) out += ", " + json_string(key) + ": " + value;
+  return out;
+}
+
+/// One flat JSON object on one line, ending in a newline (`ismooth energy --json`).
+inline std::string json_object(const JsonFields& kv) {
+  const std::string fields = json_fields(kv);
+  return "{" + (fields.empty() ? "" : fields.substr(2)) + "}\n";
+}
+
 /// The JSON object of `s` (see \file), ending in a newline.
 inline std::string summary_json(const Summary& s, const JsonContext& context = {}) {
-  auto fields = [](const std::vector<std::pair<std::string, std::string>>& kv) {
-    std::string out;
-    for (const auto& [key, value] : kv) out += ", " + json_string(key) + ": " + value;
-    return out;
-  };
+  const auto& fields = json_fields;
   std::string out = "{\"solver\": " + json_string(s.solver) + fields(context.after_solver) +
                     ", \"iterations\": " + std::to_string(s.num_iterations()) +
                     ", \"initial_energy\": " + json_number(s.initial_energy) +

@@ -45,9 +45,18 @@ png_size() {
   echo "$((16#${hex:0:8})) $((16#${hex:8:8}))"
 }
 
+# small_model OUT: a width-4 model from one over-fitting step (needs tool);
+# the image it fits to is removed, so no folder gains an input.
+small_model() {
+  make_image fit.png 100 100 24 24
+  "$tool" train --overfit fit.png --width 4 --dilations 1,2 --iterations 1 --threads 1 \
+    --out "$1" >/dev/null 2>&1 || fail "cannot make a model"
+  rm -f fit.png
+}
+
 no_leftovers() {
   local left
-  left=$(find "$1" -maxdepth 1 -name '*.tmp-*' | head -5)
+  left=$(find "$1" -maxdepth 1 -name '*.ismooth-tmp-*' | head -5)
   [[ -z $left ]] || fail "temporary files left behind: $left"
 }
 

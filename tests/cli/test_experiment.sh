@@ -207,7 +207,7 @@ resume)
     [[ $status -eq 130 ]] || fail "interrupted run exited with $status, expected 130"
     grep -q "run the same command again" cut.err || fail "no resume hint after the interrupt"
   fi
-  ls cut/cache/runs/*.tmp-* >/dev/null 2>&1 && fail "temporary files left behind"
+  ls cut/cache/runs/*.ismooth-tmp-* >/dev/null 2>&1 && fail "temporary files left behind"
   "$tool" experiment fig6 --quick --out cut --no-plot >cut2.out 2>cut2.err || fail "resumed run"
   tail -1 cut2.out
   cached=$(tail -1 cut2.out | sed -n 's/.*: \([0-9]*\) parts cached.*/\1/p')

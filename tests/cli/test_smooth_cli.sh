@@ -36,12 +36,6 @@ source "$here/common.sh"
 
 expect_error() { expect_ismooth_error "$@"; }
 
-small_model() {  # small_model OUT: a width-4 model from one over-fitting step
-  make_image fit.png 100 100 24 24
-  "$tool" train --overfit fit.png --width 4 --dilations 1,2 --iterations 1 --threads 1 \
-    --out "$1" >/dev/null 2>&1 || fail "cannot make a model"
-}
-
 case $case_name in
   smooth_default_model)
     # No --model, run from a folder that is neither the source nor the build

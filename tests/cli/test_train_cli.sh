@@ -96,7 +96,7 @@ case $case_name in
     [[ $(image_size out.png) == "53 37" ]] || fail "out.png is $(image_size out.png), expected 53 37"
     "$tool" smooth in.png raw.png --model m.isn --no-postprocess || fail "smooth --no-postprocess"
     [[ $(image_size raw.png) == "53 37" ]] || fail "raw.png has the wrong size"
-    [[ -z $(find . -maxdepth 1 -name '*.tmp-*') ]] || fail "temporary files left behind"
+    [[ -z $(find . -maxdepth 1 -name '*.ismooth-tmp-*') ]] || fail "temporary files left behind"
     ;;
 
   train_interrupt_resume)

@@ -2,62 +2,71 @@
 // Internal: the key=value parser behind ismooth::set_parameter, and its
 // inverse describe_energy_params. Include "ismooth/energy_params.hpp" instead.
 
-#include <charconv>
+#include <climits>
 #include <cstdio>
 #include <string>
+
+#include "ismooth/detail/decimal.hpp"
 
 namespace ismooth {
 namespace detail {
 
 inline double parse_double(std::string_view key, std::string_view text) {
-  std::string s(text);
-  if (s == "inf" || s == "+inf" || s == "infinity") return std::numeric_limits<double>::infinity();
-  if (s == "-inf") return -std::numeric_limits<double>::infinity();
-  std::size_t used = 0;
   double v = 0;
-  try {
-    v = std::stod(s, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  require(!s.empty() && used == s.size(), "--set ", key, "=", text, ": '", text,
-          "' is not a number");
-  require(!std::isnan(v), "--set ", key, "=", text, ": NaN is not allowed");
+  const std::string why = parse_decimal_real(text, &v, true);
+  require(why.empty(), "--set ", key, "=", text, ": '", text, "' is ", why);
   return v;
 }
 
 inline int parse_int(std::string_view key, std::string_view text) {
-  int v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  require(ec == std::errc() && end == text.data() + text.size() && !text.empty(), "--set ",
-          key, "=", text, ": '", text, "' is not an integer");
-  return v;
+  long long v = 0;
+  std::string why = parse_decimal_integer(text, &v);
+  if (why.empty() && (v < INT_MIN || v > INT_MAX)) why = "out of range";
+  require(why.empty(), "--set ", key, "=", text, ": '", text, "' is ", why);
+  return int(v);
 }
 
 }  // namespace detail
 
+// One key per line, as a table. clang-format off
 inline void set_parameter(EnergyParams& p, std::string_view key, std::string_view value) {
   using detail::parse_double;
-  if (key == "sigma_r") p.sigma_r = parse_double(key, value);
-  else if (key == "sigma_s") p.sigma_s = parse_double(key, value);
-  else if (key == "lambda_f") p.lambda_f = parse_double(key, value);
-  else if (key == "lambda_e") p.lambda_e = parse_double(key, value);
-  else if (key == "alpha") p.alpha = parse_double(key, value);
-  else if (key == "c1") p.c1 = parse_double(key, value);
-  else if (key == "c2") p.c2 = parse_double(key, value);
-  else if (key == "radius") p.radius = detail::parse_int(key, value);
-  else if (key == "p_large") p.p_large = parse_double(key, value);
-  else if (key == "p_small") p.p_small = parse_double(key, value);
-  else if (key == "colour_weight_floor") p.colour_weight_floor = parse_double(key, value);
-  else if (key == "epsilon") p.epsilon = parse_double(key, value);
-  else if (key == "zero_guidance_margin") p.zero_guidance_margin = parse_double(key, value);
+  if (key == "sigma_r")
+    p.sigma_r = parse_double(key, value);
+  else if (key == "sigma_s")
+    p.sigma_s = parse_double(key, value);
+  else if (key == "lambda_f")
+    p.lambda_f = parse_double(key, value);
+  else if (key == "lambda_e")
+    p.lambda_e = parse_double(key, value);
+  else if (key == "alpha")
+    p.alpha = parse_double(key, value);
+  else if (key == "c1")
+    p.c1 = parse_double(key, value);
+  else if (key == "c2")
+    p.c2 = parse_double(key, value);
+  else if (key == "radius")
+    p.radius = detail::parse_int(key, value);
+  else if (key == "p_large")
+    p.p_large = parse_double(key, value);
+  else if (key == "p_small")
+    p.p_small = parse_double(key, value);
+  else if (key == "colour_weight_floor")
+    p.colour_weight_floor = parse_double(key, value);
+  else if (key == "epsilon")
+    p.epsilon = parse_double(key, value);
+  else if (key == "zero_guidance_margin")
+    p.zero_guidance_margin = parse_double(key, value);
   else if (key == "dilate") {
     require(value == "0" || value == "1", "--set dilate=", value, ": expected 0 or 1");
     p.dilate = value == "1";
   } else if (key == "gradient") {
-    if (value == "exact") p.gradient = GradientMode::exact;
-    else if (value == "clipped") p.gradient = GradientMode::clipped;
-    else fail("--set gradient=", value, ": expected exact or clipped");
+    if (value == "exact")
+      p.gradient = GradientMode::exact;
+    else if (value == "clipped")
+      p.gradient = GradientMode::clipped;
+    else
+      fail("--set gradient=", value, ": expected exact or clipped");
   } else {
     std::string known;
     for (std::string_view k : kEnergyParameterKeys)
@@ -65,11 +74,11 @@ inline void set_parameter(EnergyParams& p, std::string_view key, std::string_vie
     fail("--set ", key, "=", value, ": unknown key '", key, "' (known: ", known, ")");
   }
 }
+// clang-format on
 
 inline void set_parameter(EnergyParams& p, std::string_view assignment) {
   const auto eq = assignment.find('=');
-  require(eq != std::string_view::npos && eq > 0, "--set ", assignment,
-          ": expected key=value");
+  require(eq != std::string_view::npos && eq > 0, "--set ", assignment, ": expected key=value");
   set_parameter(p, assignment.substr(0, eq), assignment.substr(eq + 1));
 }
 
