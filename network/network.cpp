@@ -1,13 +1,16 @@
 // The engine factory: picks the engine named in EngineOptions at run time.
 #include "ismooth/network/network.hpp"
 
+#include "cuda_engine_hooks.hpp"
 #include "ismooth/error.hpp"
 #include "onednn/onednn_network.hpp"
-#if defined(ISMOOTH_HAVE_CUDA)
-#include "cuda/cuda_network.hpp"
-#endif
 
 namespace ismooth::network {
+
+detail::CudaEngineHooks& detail::cuda_engine_hooks() {
+  static CudaEngineHooks hooks;
+  return hooks;
+}
 
 const char* to_string(EngineKind kind) {
   switch (kind) {
@@ -69,11 +72,15 @@ bool engine_available(EngineKind kind, std::string* why) {
     case EngineKind::onednn_cpu:
       break;
     case EngineKind::cuda:
-#if defined(ISMOOTH_HAVE_CUDA)
-      reason = cuda::cuda_engine_problem();
+      if (detail::cuda_engine_hooks().problem != nullptr)
+        reason = detail::cuda_engine_hooks().problem();
+      else
+#if defined(ISMOOTH_BUILT_WITH_CUDA)
+        reason = "this program is not linked with the CUDA engine (link ismooth::cuda: "
+                 "find_package(ismooth COMPONENTS network cuda))";
 #else
-      reason = "this build has no CUDA engine (configure with -DISMOOTH_CUDA=ON and the CUDA "
-               "toolkit + cuDNN installed)";
+        reason = "this build has no CUDA engine (configure with -DISMOOTH_CUDA=ON and the CUDA "
+                 "toolkit + cuDNN installed)";
 #endif
       break;
     default:
@@ -91,9 +98,7 @@ std::unique_ptr<Network> make_network(const NetworkConfig& config, const Paramet
   if (!engine_available(options.kind, &why))
     fail("make_network: engine '", to_string(options.kind), "' is not available: ", why);
   check_parameters(config, params, "make_network");
-#if defined(ISMOOTH_HAVE_CUDA)
-  if (options.kind == EngineKind::cuda) return cuda::make_cuda_network(config, params, options);
-#endif
+  if (options.kind == EngineKind::cuda) return detail::cuda_engine_hooks().make(config, params, options);
   return detail::make_onednn_network(config, params, options);
 }
 

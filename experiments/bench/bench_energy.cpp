@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "bench/bench_support.hpp"
+#include "cli/omp_wait_policy.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/presets.hpp"
 #include "ismooth/reference/flattening_reference.hpp"
@@ -46,6 +47,7 @@ double median_ms(F&& f, int repeats) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ismooth::tool::default_to_passive_omp_wait(argv);
   std::string photo_path = "/usr/lib/python3/dist-packages/skimage/data/astronaut.png";
   std::string json_path;
   int repeats = 5;

@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/omp_wait_policy.hpp"
 #include "ismooth/network/network.hpp"
 #include "onednn/onednn_conv.hpp"
 
@@ -219,6 +220,7 @@ void print_row(const Row& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ismooth::tool::default_to_passive_omp_wait(argv);
   std::vector<std::pair<int, int>> sizes = {{224, 224}, {480, 640}, {720, 1280}};
   int repeats = 5, torch_repeats = 3;
   bool torch = true, train = true;

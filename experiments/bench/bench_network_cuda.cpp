@@ -27,6 +27,7 @@
 
 #include "cuda/cuda_common.hpp"
 #include "cuda/cuda_energy.hpp"
+#include "cli/omp_wait_policy.hpp"
 #include "cuda/cuda_network.hpp"
 #include "ismooth/network/network.hpp"
 #include "ismooth/presets.hpp"
@@ -114,6 +115,7 @@ void run_torch(const std::string& python, const std::string& args, std::vector<R
 }  // namespace
 
 int main(int argc, char** argv) try {
+  ismooth::tool::default_to_passive_omp_wait(argv);
   int repeats = 20;
   bool torch = true;
   std::string python = "python3", json, sizes_text = "224x224,640x480,1280x720";

@@ -56,6 +56,7 @@
 #include <vector>
 
 #include "bench/bench_support.hpp"
+#include "cli/omp_wait_policy.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/presets.hpp"
 #include "ismooth/solvers/adam.hpp"
@@ -311,6 +312,7 @@ int usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ismooth::tool::default_to_passive_omp_wait(argv);
   Settings s;
   for (int k = 1; k < argc; ++k) {
     const std::string a = argv[k];

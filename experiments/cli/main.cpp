@@ -6,9 +6,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/omp_wait_policy.hpp"
 #include "ismooth/error.hpp"
 
 int main(int argc, char** argv) {
+  ismooth::tool::default_to_passive_omp_wait(argv);
   CLI::App app{"ismooth: edge-preserving image smoothing by energy minimisation", "ismooth"};
   app.require_subcommand(1);
   ismooth::cli::Action action;

@@ -16,22 +16,40 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <xsimd/memory/xsimd_aligned_allocator.hpp>
 #include <xtensor/xtensor.hpp>
 
 #include "ismooth/error.hpp"
 
 namespace ismooth {
 
+/// Alignment in bytes of every image buffer, whatever the compiler flags.
+///
+/// xtensor's default allocator (with XTENSOR_USE_XSIMD) aligns to the widest
+/// vector of the flags a file is compiled with: 16 bytes by default, 32 with
+/// -mavx2, 64 with -march=native on AVX-512. The allocator is part of the
+/// image's type, so it is part of the mangled name of every compiled function
+/// taking an image (ismooth::network): a program compiled with other flags
+/// than the library would not link. We pin it: 32 is the vector width of our
+/// AVX2 build, where xtensor then uses aligned loads; builds with other flags
+/// use unaligned loads on the same (aligned) memory. Eigen's alignment is
+/// pinned alike (EIGEN_MAX_ALIGN_BYTES=32 on ismooth::core).
+inline constexpr std::size_t kImageAlignment = 32;
+
+/// The allocator of all image types.
+template <class Scalar>
+using ImageAllocator = xsimd::aligned_allocator<Scalar, kImageAlignment>;
+
 /// An RGB image, shape (3, H, W), values on the 0–255 scale.
 template <class Scalar>
-using Image = xt::xtensor<Scalar, 3>;
+using Image = xt::xtensor<Scalar, 3, xt::layout_type::row_major, ImageAllocator<Scalar>>;
 
 /// A single-channel map, shape (H, W): edge responses, guidance E(I).
 template <class Scalar>
-using Plane = xt::xtensor<Scalar, 2>;
+using Plane = xt::xtensor<Scalar, 2, xt::layout_type::row_major, ImageAllocator<Scalar>>;
 
 /// A binary map, shape (H, W), values 0 or 1: edge map B, L2 mask M, masks F.
-using Mask = xt::xtensor<std::uint8_t, 2>;
+using Mask = xt::xtensor<std::uint8_t, 2, xt::layout_type::row_major, ImageAllocator<std::uint8_t>>;
 
 inline constexpr std::size_t kChannels = 3;
 
