@@ -1,0 +1,69 @@
+# ismooth.smooth / Model against `ismooth smooth` (within 8-bit rounding),
+# and ismooth.train on a tiny network.
+import os
+
+import numpy as np
+import pytest
+
+import ismooth
+from conftest import read_png, run_tool, write_png
+
+
+def test_smooth_matches_tool(tool, tmp_path, crop):
+    src = write_png(tmp_path / "in.png", crop)
+    run_tool(tool, "smooth", src, tmp_path / "out.png")
+    expected = read_png(tmp_path / "out.png").astype(np.float64)
+    got = ismooth.smooth(crop)
+    assert got.dtype == np.float32 and got.shape == crop.shape
+    assert np.abs(got - expected).max() <= 0.5 + 1e-3
+    assert np.abs(got - crop).mean() > 1  # it did smooth
+
+
+def test_model_object(crop):
+    m = ismooth.Model()
+    assert m.config["blocks"] == len(m.config["dilations"]) and m.config["width"] > 0
+    assert os.path.isfile(m.path) and "Model(" in repr(m)
+    np.testing.assert_array_equal(m.smooth(crop), ismooth.smooth(crop, model=m))
+    np.testing.assert_array_equal(m.smooth(crop), ismooth.smooth(crop.astype(np.float64)))
+    grey = m.smooth(crop[..., 0])
+    assert grey.shape == crop.shape[:2]
+
+
+def test_errors(tmp_path, crop):
+    with pytest.raises(FileNotFoundError, match="nowhere.model"):
+        ismooth.Model(tmp_path / "nowhere.model")
+    (tmp_path / "junk.model").write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="junk.model"):
+        ismooth.smooth(crop, model=str(tmp_path / "junk.model"))
+    with pytest.raises(ValueError, match="device gpu: expected cpu or cuda"):
+        ismooth.smooth(crop, device="gpu")
+    with pytest.raises(ValueError, match="bf16"):
+        ismooth.smooth(crop, precision="bf16")
+    with pytest.raises(ValueError):
+        ismooth.smooth(crop, precision="fp64")
+
+
+def test_train_tiny_network(tmp_path, photo):
+    images = [photo[:48, :48], photo[48:96, 64:112]]
+    records = []
+
+    def progress(record):
+        records.append(record)
+
+    out = tmp_path / "tiny.model"
+    s = ismooth.train(images, out, epochs=2, crop=32, width=4, blocks=3, lr=0.01, seed=3,
+                      callback=progress, checkpoint_minutes=0)
+    assert os.path.isfile(out) and os.path.isfile(str(out) + ".ckpt")
+    assert s["solver"] == "cnn" and s["iterations"] == 4
+    assert [r["iteration"] for r in records] == [0, 1, 2, 3, 4]
+    assert records[-1]["epoch"] == 2 and len(s["records"]["epoch"]) == 5
+    m = ismooth.Model(out)
+    assert m.config["width"] == 4 and m.config["dilations"] == [2, 1, 1]
+    assert m.smooth(photo[:32, :32]).shape == (32, 32, 3)
+
+    with pytest.raises(FileNotFoundError):
+        ismooth.train(tmp_path / "no_such_folder", tmp_path / "x.model", epochs=1)
+    with pytest.raises(ValueError, match="unknown"):
+        ismooth.train(images, tmp_path / "y.model", colour=1)
+    with pytest.raises(ValueError, match="same file"):
+        ismooth.train(images, out, checkpoint=out)
