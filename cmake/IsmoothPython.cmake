@@ -4,20 +4,12 @@
 # leaves it out. Result: ISMOOTH_WITH_PYTHON (ON/OFF), Python3_EXECUTABLE,
 # and ISMOOTH_PYTHON_INSTALL_DIR (relative to the prefix: the prefix's site
 # directory, lib/python3.X/dist-packages on Debian). docs/python.md.
-set(ISMOOTH_PYTHON AUTO CACHE STRING "Build the Python module: AUTO (if Python 3 and pybind11 are found), ON, OFF")
-set_property(CACHE ISMOOTH_PYTHON PROPERTY STRINGS AUTO ON OFF)
+include(IsmoothAutoOption)
+ismooth_auto_option(ISMOOTH_PYTHON "Build the Python module: AUTO (if Python 3 and pybind11 are found), ON, OFF")
 set(ISMOOTH_WITH_PYTHON OFF)
-string(TOUPPER "${ISMOOTH_PYTHON}" _ismooth_python)
-if(NOT _ismooth_python MATCHES "^(AUTO|ON|OFF|TRUE|FALSE|YES|NO|1|0)$")
-  message(FATAL_ERROR "ISMOOTH_PYTHON must be AUTO, ON or OFF, got '${ISMOOTH_PYTHON}'")
-endif()
-if(_ismooth_python MATCHES "^(OFF|FALSE|NO|0)$")
+if(NOT ISMOOTH_PYTHON_WANTED)
   message(STATUS "ismooth: Python module disabled (ISMOOTH_PYTHON=${ISMOOTH_PYTHON})")
   return()
-endif()
-set(_ismooth_python_required OFF)
-if(NOT _ismooth_python STREQUAL "AUTO")
-  set(_ismooth_python_required ON)
 endif()
 
 # Debian's numpy (and every python3-* module) imports only under
@@ -34,7 +26,7 @@ if(NOT Python3_FOUND OR NOT pybind11_FOUND)
   if(Python3_FOUND)
     set(_why "pybind11 (pybind11-dev)")
   endif()
-  if(_ismooth_python_required)
+  if(ISMOOTH_PYTHON_REQUIRED)
     message(FATAL_ERROR "ISMOOTH_PYTHON=ON but ${_why} was not found (./install-deps.sh installs it)")
   endif()
   message(STATUS "ismooth: ${_why} not found, building without the Python module")

@@ -149,6 +149,10 @@ resume=True) continues. Returns the summary dict (as ismooth.solve's).
 PYBIND11_MODULE(ismooth, m) {
   namespace ip = ismooth::python;
   m.doc() = kModuleDoc;
+  // Each docstring starts with its Python signature; pybind11's own
+  // (`input: handle, ...`) would only repeat it less readably.
+  py::options options;
+  options.disable_function_signatures();
   m.attr("__version__") = ISMOOTH_VERSION;
   ip::register_errors(m);
 
