@@ -1,6 +1,7 @@
 # ismooth.smooth / Model against `ismooth smooth` (within 8-bit rounding),
 # and ismooth.train on a tiny network.
 import os
+import signal
 
 import numpy as np
 import pytest
@@ -67,3 +68,28 @@ def test_train_tiny_network(tmp_path, photo):
         ismooth.train(images, tmp_path / "y.model", colour=1)
     with pytest.raises(ValueError, match="same file"):
         ismooth.train(images, out, checkpoint=out)
+
+
+def test_train_matches_tool_and_resumes_after_ctrl_c(tool, tmp_path, photo):
+    """The same run through the tool and the module writes the same model,
+    byte for byte; Ctrl-C in the module's run writes the checkpoint and
+    raises KeyboardInterrupt, and resume=True finishes the same model."""
+    data = tmp_path / "data"
+    data.mkdir()
+    write_png(data / "a.png", photo[:48, :48])
+    write_png(data / "b.png", photo[48:96, 64:112])
+    shape = dict(epochs=3, crop=32, width=4, blocks=3, seed=5)
+    run_tool(tool, "train", "--data", data, "--out", tmp_path / "cli.model", "--quiet",
+             *[f"--{k}={v}" for k, v in shape.items()])
+
+    def ctrl_c_at_step_2(record):
+        if record["iteration"] == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    out = tmp_path / "py.model"
+    with pytest.raises(KeyboardInterrupt):
+        ismooth.train(data, out, callback=ctrl_c_at_step_2, **shape)
+    assert os.path.isfile(str(out) + ".ckpt") and not os.path.exists(out)
+    s = ismooth.train(data, out, resume=True, **shape)
+    assert s["iterations"] == 6 and s["records"]["iteration"][0] == 0
+    assert (tmp_path / "cli.model").read_bytes() == out.read_bytes()
