@@ -24,7 +24,8 @@ void print_terms(const EnergyTerms& t, const EnergyParams& p, const Args& a, boo
   if (json) {
     // The writer of summary_io.hpp: always valid JSON (null for non-finite).
     JsonFields fields;
-    for (const auto& [key, value] : energy_report(t, p)) fields.emplace_back(key, json_number(value));
+    for (const auto& [key, value] : energy_report(t, p))
+      fields.emplace_back(key, json_number(value));
     fields.emplace_back("preset", json_string(a.energy.preset));
     fields.emplace_back("energy", json_string(a.energy.energy));
     std::fputs(json_object(fields).c_str(), stdout);

@@ -35,8 +35,10 @@ InputImage<Scalar> to_image(const py::handle& h, const std::string& what) {
   const py::array a = as_array(h, what);
   const char kind = a.dtype().kind();
   const bool uint8 = kind == 'u' && a.dtype().itemsize() == 1;
-  require(uint8 || kind == 'f', what, ": expected uint8 or floating-point values on the 0-255 "
-          "scale, got dtype ", std::string(py::str(a.dtype())));
+  require(uint8 || kind == 'f', what,
+          ": expected uint8 or floating-point values on the 0-255 "
+          "scale, got dtype ",
+          std::string(py::str(a.dtype())));
   const bool grey = a.ndim() == 2;
   require(grey || (a.ndim() == 3 && a.shape(2) == 3), what,
           ": expected an H x W x 3 (RGB) or H x W (grey) array, got shape ", shape_text(a),

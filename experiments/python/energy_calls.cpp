@@ -72,7 +72,8 @@ solvers::SolveSettings take_settings(const std::string& solver, const py::object
 /// (ismooth.SolverError carrying the summary), not a result.
 template <class X>
 void refuse_failed(const Summary& s, const X& x) {
-  if (s.termination == TerminationType::failure) raise_solver_error("the solver failed: " + s.message, s);
+  if (s.termination == TerminationType::failure)
+    raise_solver_error("the solver failed: " + s.message, s);
   if (!std::isfinite(s.final_energy))
     raise_solver_error("the final energy is " + std::to_string(s.final_energy) + ", not finite", s);
   for (std::size_t k = 0; k < x.size(); ++k)
@@ -195,7 +196,8 @@ py::tuple solve(const py::handle& input, const std::string& solver, const std::s
                 const py::object& callback, const py::object& extra_terms, const py::handle& edges,
                 const py::handle& mask, py::kwargs params) {
   const solvers::SolveSettings settings = take_settings(solver, iterations, params);
-  const solvers::SolverKind kind = solvers::settings_solver(settings, solvers::SettingSpelling::keyword);
+  const solvers::SolverKind kind =
+      solvers::settings_solver(settings, solvers::SettingSpelling::keyword);
   const EnergySelection e =
       select_energy(preset, energy, parameter_overrides(params), {}, "energy parameters");
   require_mask_applies(!mask.is_none(), e.preset, "mask");
@@ -222,10 +224,10 @@ py::tuple solve(const py::handle& input, const std::string& solver, const std::s
     if (terms.empty()) return solvers::solve(kind, options, f, t);
     const PythonTerms mine{&terms, &gate};
     if (kind == solvers::SolverKind::lbfgs)  // smoothed |d|^p minimised, exact energy reported
-      return solve_lbfgs(options.lbfgs,
-                         WeightedSum{Weighted{1.0, with_epsilon(f, options.lbfgs.epsilon)},
-                                     Weighted{1.0, mine}},
-                         WeightedSum{Weighted{1.0, f}, Weighted{1.0, mine}}, t);
+      return solve_lbfgs(
+          options.lbfgs,
+          WeightedSum{Weighted{1.0, with_epsilon(f, options.lbfgs.epsilon)}, Weighted{1.0, mine}},
+          WeightedSum{Weighted{1.0, f}, Weighted{1.0, mine}}, t);
     return solvers::solve(kind, options, WeightedSum{Weighted{1.0, f}, Weighted{1.0, mine}}, t);
   });
   refuse_failed(s, t);
@@ -234,12 +236,14 @@ py::tuple solve(const py::handle& input, const std::string& solver, const std::s
 
 py::tuple minimize(const py::object& fun, const py::handle& x0, const std::string& solver,
                    const py::object& iterations, const py::object& callback, py::kwargs options) {
-  require(PyCallable_Check(fun.ptr()), "minimize: fun must be callable, fun(x) -> (value, gradient)");
+  require(PyCallable_Check(fun.ptr()),
+          "minimize: fun must be callable, fun(x) -> (value, gradient)");
   const solvers::SolveSettings settings = take_settings(solver, iterations, options);
   require(options.empty(), "minimize: unknown keyword ",
           options.empty() ? std::string() : std::string(py::str(options.begin()->first)),
           " (solver settings: learning_rate, schedule, epsilon, memory)");
-  const solvers::SolverKind kind = solvers::settings_solver(settings, solvers::SettingSpelling::keyword);
+  const solvers::SolverKind kind =
+      solvers::settings_solver(settings, solvers::SettingSpelling::keyword);
   require(kind != solvers::SolverKind::irls,
           "minimize: irls needs a quadratic majoriser (C++ only); use solver='adam' or 'lbfgs'");
   // A user's function: the solvers' own defaults (PMapKind::custom leaves

@@ -183,9 +183,11 @@ py::dict train(const py::object& data, const py::object& out, const py::kwargs& 
                                     : network::LearningRateSchedule::constant;
   o.resume = take(kw, "resume", false);
   o.checkpoint_seconds = 60 * take(kw, "checkpoint_minutes", 5.0);
-  const std::string checkpoint = path_text(take<py::object>(kw, "checkpoint", py::none()), "checkpoint");
+  const std::string checkpoint =
+      path_text(take<py::object>(kw, "checkpoint", py::none()), "checkpoint");
   const py::object val = take<py::object>(kw, "val", py::none());
-  const std::string init_from = path_text(take<py::object>(kw, "init_from", py::none()), "init_from");
+  const std::string init_from =
+      path_text(take<py::object>(kw, "init_from", py::none()), "init_from");
   const py::object callback = take<py::object>(kw, "callback", py::none());
 
   // What is left are energy parameters, as `--set` (unknown keys: set_parameter's message).
@@ -203,8 +205,8 @@ py::dict train(const py::object& data, const py::object& out, const py::kwargs& 
     require_exists(init_from, "init_from");
     network::Model start = network::load_model(init_from);
     require(start.config.describe() == o.config.describe(), "init_from ", init_from,
-            ": its network is ", start.config.describe(), ", this run's is ",
-            o.config.describe(), " (pass the same width/blocks/dilations)");
+            ": its network is ", start.config.describe(), ", this run's is ", o.config.describe(),
+            " (pass the same width/blocks/dilations)");
     o.initial = std::move(start.parameters);
     o.initial_name = init_from;
   }
@@ -232,7 +234,8 @@ py::dict train(const py::object& data, const py::object& out, const py::kwargs& 
   o.callback = gate.record_callback(&callback);
   const Summary s =
       gate.run([&] { return network::train_network(o, train_set, val_set ? &*val_set : nullptr); });
-  if (s.termination == TerminationType::failure) raise_solver_error("training failed: " + s.message, s);
+  if (s.termination == TerminationType::failure)
+    raise_solver_error("training failed: " + s.message, s);
   return summary_dict(s);
 }
 

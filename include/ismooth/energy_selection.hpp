@@ -68,8 +68,8 @@ inline EnergySelection select_energy(std::string_view preset, std::string_view e
 /// that has none.
 inline void require_mask_applies(bool has_mask, Preset preset, std::string_view what) {
   require(preset_needs_foreground(preset) || !has_mask, what,
-          " is only used by the background and foreground presets, not by '",
-          preset_name(preset), "'");
+          " is only used by the background and foreground presets, not by '", preset_name(preset),
+          "'");
 }
 
 }  // namespace ismooth

@@ -67,8 +67,8 @@ inline SolveOptions solve_options(const SolveSettings& s, PMapKind pmap,
       if (u == kind) return;
       names += std::string(names.empty() ? "" : " or ") + to_string(u);
     }
-    fail(setting_name(key, spelling), " applies to ", setting_name("solver", spelling), " ",
-         names, ", not ", to_string(kind));
+    fail(setting_name(key, spelling), " applies to ", setting_name("solver", spelling), " ", names,
+         ", not ", to_string(kind));
   };
   only_for(s.learning_rate.has_value(), "learning_rate", {SolverKind::adam});
   only_for(!s.schedule.empty(), "schedule", {SolverKind::adam});
@@ -85,8 +85,8 @@ inline SolveOptions solve_options(const SolveSettings& s, PMapKind pmap,
   if (s.schedule == "cosine")
     o.adam.schedule = AdamSchedule::cosine;
   else
-    require(s.schedule.empty() || s.schedule == "constant", setting_name("schedule", spelling),
-            " ", s.schedule, ": expected constant or cosine");
+    require(s.schedule.empty() || s.schedule == "constant", setting_name("schedule", spelling), " ",
+            s.schedule, ": expected constant or cosine");
   if (s.epsilon) (kind == SolverKind::lbfgs ? o.lbfgs.epsilon : o.irls.epsilon) = *s.epsilon;
   if (s.memory) o.lbfgs.memory = *s.memory;
   if (s.linear_solver == "cholmod")
