@@ -34,24 +34,9 @@ PresetInputs preset_inputs(const py::handle& edges, const py::handle& mask,
   return inputs;
 }
 
-/// Removes `key` from `kwargs` and returns it, or None.
-py::object take(py::kwargs& kwargs, const char* key) {
-  if (!kwargs.contains(key)) return py::none();
-  py::object value = kwargs[key];
-  PyDict_DelItemString(kwargs.ptr(), key);
-  return value;
-}
-
-template <class T>
-std::optional<T> take_optional(py::kwargs& kwargs, const char* key) {
-  const py::object value = take(kwargs, key);
+std::optional<int> optional_int(const py::object& value, const char* key) {
   if (value.is_none()) return std::nullopt;
-  return value.cast<T>();
-}
-
-std::optional<int> optional_int(const py::object& value) {
-  if (value.is_none()) return std::nullopt;
-  return value.cast<int>();
+  return cast_keyword<int>(value, key);
 }
 
 /// The solver settings among solve's keywords (removed from `kwargs`).
@@ -59,12 +44,12 @@ solvers::SolveSettings take_settings(const std::string& solver, const py::object
                                      py::kwargs& kwargs) {
   solvers::SolveSettings s;
   s.solver = solver;
-  s.iterations = optional_int(iterations);
-  s.learning_rate = take_optional<double>(kwargs, "learning_rate");
-  s.schedule = take_optional<std::string>(kwargs, "schedule").value_or("");
-  s.epsilon = take_optional<double>(kwargs, "epsilon");
-  s.memory = take_optional<int>(kwargs, "memory");
-  s.linear_solver = take_optional<std::string>(kwargs, "linear_solver").value_or("");
+  s.iterations = optional_int(iterations, "iterations");
+  s.learning_rate = take_keyword<double>(kwargs, "learning_rate");
+  s.schedule = take_keyword<std::string>(kwargs, "schedule").value_or("");
+  s.epsilon = take_keyword<double>(kwargs, "epsilon");
+  s.memory = take_keyword<int>(kwargs, "memory");
+  s.linear_solver = take_keyword<std::string>(kwargs, "linear_solver").value_or("");
   return s;
 }
 

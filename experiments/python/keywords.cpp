@@ -7,10 +7,6 @@ namespace ismooth::python {
 
 namespace {
 
-std::string type_name(const py::handle& value) {
-  return py::str(py::type::handle_of(value).attr("__name__"));
-}
-
 // The text of one value, or "" for a type we do not take. An empty str is
 // passed on as such: set_parameter refuses it with its own message.
 std::string override_text(const py::handle& value) {
@@ -21,6 +17,10 @@ std::string override_text(const py::handle& value) {
 }
 
 }  // namespace
+
+std::string type_name(const py::handle& value) {
+  return py::str(py::type::handle_of(value).attr("__name__"));
+}
 
 std::vector<std::string> parameter_overrides(const py::kwargs& params) {
   std::vector<std::string> sets;

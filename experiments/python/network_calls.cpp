@@ -61,13 +61,10 @@ SmoothOptions smooth_options(const py::object& path_or_name, const std::string& 
   return o;
 }
 
-/// Removes `key` from `kwargs` and casts it, or returns `fallback`.
+/// Removes `key` from `kwargs`: its value, or `fallback` when absent or None.
 template <class T>
 T take(py::kwargs& kwargs, const char* key, T fallback) {
-  if (!kwargs.contains(key)) return fallback;
-  const py::object value = kwargs[key];
-  PyDict_DelItemString(kwargs.ptr(), key);
-  return value.is_none() ? fallback : value.cast<T>();
+  return take_keyword<T>(kwargs, key).value_or(std::move(fallback));
 }
 
 /// `data` of train: a folder (str or os.PathLike) or a list of images.

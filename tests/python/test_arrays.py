@@ -54,3 +54,12 @@ def test_results_are_new_arrays(crop):
     T, _ = ismooth.solve(image, "adam", iterations=2)
     assert b.flags.owndata and T.flags.owndata and T.flags.c_contiguous
     np.testing.assert_array_equal(image, crop)  # the input is not touched
+
+
+def test_keywords_of_the_wrong_type(crop):
+    with pytest.raises(ValueError, match=r"iterations=2.5: a value of the wrong type \(float\)"):
+        ismooth.solve(crop, "adam", iterations=2.5)
+    with pytest.raises(ValueError, match="learning_rate='fast'"):
+        ismooth.solve(crop, "adam", learning_rate="fast")
+    with pytest.raises(ValueError, match="dilations"):
+        ismooth.train([crop], None, dilations="2,1")
