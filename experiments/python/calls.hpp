@@ -28,11 +28,20 @@ py::tuple minimize(const py::object& fun, const py::handle& x0, const std::strin
                    const py::object& iterations, const py::object& callback, py::kwargs options);
 
 // ---- network_calls.cpp: the trained network and its trainer
+/// How a Model runs: `ismooth smooth`'s --device, --precision,
+/// --no-postprocess, --max-memory (MiB) and --tile.
+struct EngineChoice {
+  std::string device = "cpu", precision = "fp32";
+  bool postprocess = true;
+  double max_memory_mib = 6144;
+  int tile = 0;
+};
+
 /// ismooth.Model: a loaded model and its network (ismooth::Smoother), one
 /// image at a time (a lock: the network is not thread-safe).
 class Model {
  public:
-  Model(const py::object& path_or_name, const std::string& device, const std::string& precision);
+  Model(const py::object& path_or_name, const EngineChoice& engine);
   py::array_t<float> smooth(const py::handle& image);
   py::dict config() const;
   std::string path() const { return smoother_->model_path().string(); }
@@ -44,7 +53,7 @@ class Model {
 };
 
 py::array_t<float> smooth(const py::handle& image, const py::object& model,
-                          const std::string& device, const std::string& precision);
+                          const EngineChoice& engine);
 py::dict train(const py::object& data, const py::object& out, const py::kwargs& options);
 
 }  // namespace ismooth::python

@@ -32,15 +32,20 @@ saliency) arrive with the library's.
 )doc";
 
 constexpr const char* kSmoothDoc = R"doc(
-smooth(image, model=None, device="cpu", precision="fp32") -> numpy.ndarray
+smooth(image, model=None, device="cpu", precision="fp32", postprocess=True,
+       max_memory_mib=6144, tile=0) -> numpy.ndarray
 
 Smooths `image` with a trained network (`ismooth smooth`): the shipped
 model unless `model` names a model file (or is an ismooth.Model; "default"
 names the shipped one), then the authors' per-channel gain matching.
 device: "cpu" (oneDNN) or "cuda" (needs a CUDA build and a GPU).
 precision: "fp32"; "tf32", "bf16", "fp16" on cuda only (others raise
-ValueError with the engine's reason). Returns float32, H x W x 3 (H x W for
-grey input), clamped to 0-255. Loads the model on every call: to smooth
+ValueError with the engine's reason). postprocess=False: the raw network
+output, without gain matching and clamping (--no-postprocess). Images whose
+inference would need more than max_memory_mib run in tiles with the same
+result (0 = no limit); tile > 0 forces tiles of that size (--max-memory,
+--tile). Returns float32, H x W x 3 (H x W for grey input), clamped to
+0-255 unless postprocess=False. Loads the model on every call: to smooth
 many images, make one ismooth.Model.
 )doc";
 
@@ -161,7 +166,8 @@ PYBIND11_MODULE(ismooth, m) {
   m.attr("ENERGY_PARAMETERS") = py::tuple(py::cast(keys));
 
   py::class_<ip::Model>(m, "Model", R"doc(
-Model(path_or_name="default", device="cpu", precision="fp32")
+Model(path_or_name="default", device="cpu", precision="fp32", postprocess=True,
+      max_memory_mib=6144, tile=0)
 
 A trained model loaded once, to smooth many images: .smooth(image) as
 ismooth.smooth; .config is a dict (width, blocks, dilations,
@@ -169,16 +175,30 @@ residual_image, description, path, engine, metadata). "default" (or None)
 is the shipped model; a path must exist (else FileNotFoundError).
 One image at a time per Model (calls from several threads queue).
 )doc")
-      .def(py::init<const py::object&, const std::string&, const std::string&>(),
-           "path_or_name"_a = "default", "device"_a = "cpu", "precision"_a = "fp32")
+      .def(py::init([](const py::object& path_or_name, const std::string& device,
+                       const std::string& precision, bool postprocess, double max_memory_mib,
+                       int tile) {
+             return std::make_unique<ip::Model>(
+                 path_or_name,
+                 ip::EngineChoice{device, precision, postprocess, max_memory_mib, tile});
+           }),
+           "path_or_name"_a = "default", "device"_a = "cpu", "precision"_a = "fp32",
+           "postprocess"_a = true, "max_memory_mib"_a = 6144.0, "tile"_a = 0)
       .def("smooth", &ip::Model::smooth, "image"_a,
            "smooth(image) -> numpy.ndarray: the image smoothed by this model (as ismooth.smooth)")
       .def_property_readonly("config", &ip::Model::config, "the model's network and metadata")
       .def_property_readonly("path", &ip::Model::path, "the model file")
       .def("__repr__", &ip::Model::repr);
 
-  m.def("smooth", &ip::smooth, kSmoothDoc, "image"_a, "model"_a = py::none(), "device"_a = "cpu",
-        "precision"_a = "fp32");
+  m.def(
+      "smooth",
+      [](const py::handle& image, const py::object& model, const std::string& device,
+         const std::string& precision, bool postprocess, double max_memory_mib, int tile) {
+        return ip::smooth(image, model,
+                          ip::EngineChoice{device, precision, postprocess, max_memory_mib, tile});
+      },
+      kSmoothDoc, "image"_a, "model"_a = py::none(), "device"_a = "cpu", "precision"_a = "fp32",
+      "postprocess"_a = true, "max_memory_mib"_a = 6144.0, "tile"_a = 0);
   m.def("edges", &ip::edges, kEdgesDoc, "image"_a, "texture"_a = false);
   m.def("energy", &ip::energy, kEnergyDoc, "input"_a, "output"_a, "preset"_a = "smoothing",
         "energy"_a = "adaptive", "edges"_a = py::none(), "mask"_a = py::none());

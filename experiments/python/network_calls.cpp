@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <climits>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 
@@ -51,12 +52,16 @@ fs::path model_file(const py::object& path_or_name) {
   return text;
 }
 
-SmoothOptions smooth_options(const py::object& path_or_name, const std::string& device,
-                             const std::string& precision) {
+SmoothOptions smooth_options(const py::object& path_or_name, const EngineChoice& e) {
   SmoothOptions o;
-  o.engine = cli::engine_for_device(device, "device");
+  o.engine = cli::engine_for_device(e.device, "device");
   o.engine.max_cached_sizes = 1;  // as `ismooth smooth`
-  o.engine.precision = network::parse_precision(precision);
+  o.engine.precision = network::parse_precision(e.precision);
+  o.inference.postprocess = e.postprocess;
+  require(std::isfinite(e.max_memory_mib) && e.max_memory_mib >= 0, "max_memory_mib ",
+          e.max_memory_mib, ": expected a number of MiB >= 0 (0 = no limit)");
+  o.inference.max_memory_bytes = std::size_t(e.max_memory_mib * 1024.0 * 1024.0);
+  o.inference.tile = e.tile;
   o.model = model_file(path_or_name);
   return o;
 }
@@ -96,9 +101,8 @@ network::ImageSet image_set(const py::object& data, const std::string& what, int
 
 // ---------------------------------------------------------------- Model
 
-Model::Model(const py::object& path_or_name, const std::string& device,
-             const std::string& precision) {
-  const SmoothOptions o = smooth_options(path_or_name, device, precision);
+Model::Model(const py::object& path_or_name, const EngineChoice& engine) {
+  const SmoothOptions o = smooth_options(path_or_name, engine);
   py::gil_scoped_release release;
   smoother_ = std::make_unique<Smoother>(o);
 }
@@ -135,14 +139,15 @@ std::string Model::repr() const {
 }
 
 py::array_t<float> smooth(const py::handle& image, const py::object& model,
-                          const std::string& device, const std::string& precision) {
+                          const EngineChoice& engine) {
   if (py::isinstance<Model>(model)) {
-    require(device == "cpu" && precision == "fp32",
-            "smooth: device and precision are the Model's (ismooth.Model(path, device=..., "
-            "precision=...))");
+    require(engine.device == "cpu" && engine.precision == "fp32" && engine.postprocess &&
+                engine.max_memory_mib == EngineChoice{}.max_memory_mib && engine.tile == 0,
+            "smooth: with an ismooth.Model, the engine settings are the Model's "
+            "(ismooth.Model(path, device=..., ...))");
     return model.cast<Model&>().smooth(image);
   }
-  Model m(model, device, precision);
+  Model m(model, engine);
   return m.smooth(image);
 }
 

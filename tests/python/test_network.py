@@ -20,6 +20,21 @@ def test_smooth_matches_tool(tool, tmp_path, crop):
     assert np.abs(got - crop).mean() > 1  # it did smooth
 
 
+def test_tiles_and_raw_output_match_tool(tool, tmp_path, photo):
+    src = write_png(tmp_path / "in.png", photo)
+    run_tool(tool, "smooth", src, tmp_path / "raw.png", "--no-postprocess", "--tile", "48")
+    raw = ismooth.smooth(photo, postprocess=False, tile=48)
+    assert np.abs(np.clip(raw, 0, 255) - read_png(tmp_path / "raw.png")).max() <= 0.5 + 1e-3
+    whole = ismooth.smooth(photo)
+    tiled = ismooth.Model(tile=40).smooth(photo)
+    assert np.abs(tiled - whole).max() < 1e-3  # tiled inference: the same result
+    assert np.abs(raw - whole).max() > 0.5  # gain matching changes it
+    with pytest.raises(ValueError, match="max_memory_mib -1"):
+        ismooth.smooth(photo, max_memory_mib=-1)
+    with pytest.raises(ValueError, match="the Model's"):
+        ismooth.smooth(photo, model=ismooth.Model(), tile=8)
+
+
 def test_model_object(crop):
     m = ismooth.Model()
     assert m.config["blocks"] == len(m.config["dilations"]) and m.config["width"] > 0
