@@ -10,14 +10,14 @@
 
 namespace ismooth::cli {
 
-network::EngineOptions engine_for_device(const std::string& device) {
+network::EngineOptions engine_for_device(const std::string& device, const std::string& what) {
   network::EngineOptions e;
   if (device == "cuda")
     e.kind = network::EngineKind::cuda;
   else
-    require(device == "cpu", "--device ", device, ": expected cpu or cuda");
+    require(device == "cpu", what, " ", device, ": expected cpu or cuda");
   std::string why;
-  require(network::engine_available(e.kind, &why), "--device ", device, ": ", why);
+  require(network::engine_available(e.kind, &why), what, " ", device, ": ", why);
   return e;
 }
 

@@ -12,8 +12,10 @@ namespace ismooth::cli {
 
 /// The engine of a `--device` flag: cpu (oneDNN) or cuda. Throws
 /// ismooth::Error, before any work, for another name or when the engine
-/// cannot run here (no CUDA build, no GPU), with the reason.
-network::EngineOptions engine_for_device(const std::string& device);
+/// cannot run here (no CUDA build, no GPU), with the reason. `what` names
+/// the setting in messages (the Python module: "device").
+network::EngineOptions engine_for_device(const std::string& device,
+                                         const std::string& what = "--device");
 
 /// Adds `--device cpu|cuda` (stored in `device`) to `cmd`.
 CLI::Option* add_device_option(

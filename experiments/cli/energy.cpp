@@ -2,11 +2,11 @@
 //                [--edges B.png] [--energy adaptive|l2|l08|half] [--json]
 //
 // Writes no file. A non-finite energy is an error (exit 1), never printed.
-#include <cmath>
 #include <cstdio>
 
 #include "cli/commands.hpp"
 #include "cli/energy_options.hpp"
+#include "ismooth/energy_report.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/summary_io.hpp"
 
@@ -20,33 +20,15 @@ struct Args {
   bool json = false;
 };
 
-/// Non-finite terms (e.g. --set sigma_r=1e-300 overflows the range kernel)
-/// are an error, not a "-nan" printed with exit 0.
-void require_finite(const EnergyTerms& t) {
-  require(std::isfinite(t.data) && std::isfinite(t.flatten) && std::isfinite(t.edge) &&
-              std::isfinite(t.total) && std::isfinite(t.l2_fraction),
-          "the energy is not finite (data ", csv_number(t.data, 6), ", flatten ",
-          csv_number(t.flatten, 6), ", edge ", csv_number(t.edge, 6), ", total ",
-          csv_number(t.total, 6),
-          "): the parameters are outside what double precision can "
-          "evaluate (an extreme --set value?)");
-}
-
 void print_terms(const EnergyTerms& t, const EnergyParams& p, const Args& a, bool json) {
   if (json) {
     // The writer of summary_io.hpp: always valid JSON (null for non-finite).
-    std::fputs(json_object({{"data", json_number(t.data)},
-                            {"flatten", json_number(t.flatten)},
-                            {"edge", json_number(t.edge)},
-                            {"total", json_number(t.total)},
-                            {"edge_pixels", std::to_string(t.edge_pixels)},
-                            {"l2_fraction", json_number(t.l2_fraction)},
-                            {"lambda_f", json_number(p.lambda_f)},
-                            {"lambda_e", json_number(p.lambda_e)},
-                            {"preset", json_string(a.energy.preset)},
-                            {"energy", json_string(a.energy.energy)}})
-                   .c_str(),
-               stdout);
+    JsonFields fields;
+    for (const auto& [key, value] : energy_report(t, p))
+      fields.emplace_back(key, json_number(value));
+    fields.emplace_back("preset", json_string(a.energy.preset));
+    fields.emplace_back("energy", json_string(a.energy.energy));
+    std::fputs(json_object(fields).c_str(), stdout);
     return;
   }
   std::printf("preset %s, p map %s (terms unweighted, 0-255 scale)\n", a.energy.preset.c_str(),
@@ -79,7 +61,7 @@ void add_energy_command(CLI::App& app, Action& action) {
       const PresetInputs inputs = load_preset_inputs(args->energy, input);
       const auto energy = make_energy(input, e.preset, e.params, inputs, PMap{e.pmap});
       const EnergyTerms terms = energy.evaluate_terms(output);
-      require_finite(terms);
+      require_finite_energy(terms);
       print_terms(terms, e.params, *args, args->json);
       return 0;
     };

@@ -4,11 +4,11 @@
 // --mask, --edges, turned into a preset, a p map and energy parameters.
 
 #include <CLI/CLI.hpp>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "ismooth/energy_params.hpp"
+#include "ismooth/energy_selection.hpp"
 #include "ismooth/image.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/l2_mask.hpp"
@@ -44,31 +44,12 @@ struct EnergyHelp {
 /// help's "Energy" group.
 void add_energy_options(CLI::App& cmd, EnergyOptions& options, const EnergyHelp& help = {});
 
-/// The paper's solver study drops the edge term with the fixed maps
-/// (docs/spec/energy.md §7): λ_e = 0 unless the p map is the adaptive one.
-void drop_edge_term_for_fixed_map(EnergyParams& params, PMapKind pmap);
+/// The flags' words turned into an energy (energy_selection.hpp, shared with
+/// the Python module): EnergySelection, EnergyRules, drop_edge_term_for_fixed_map.
+using ismooth::drop_edge_term_for_fixed_map;
 
-/// What the energy flags select.
-struct EnergySelection {
-  Preset preset = Preset::smoothing;
-  PMapKind pmap = PMapKind::adaptive;
-  EnergyParams params;
-};
-
-/// How select_energy builds the parameters beyond the flags.
-struct EnergyRules {
-  /// The parameters of a preset before any --set (train: its training defaults).
-  std::function<EnergyParams(Preset)> defaults = preset_params;
-  /// Called with each --set before it is applied, to refuse keys a command
-  /// does not take.
-  std::function<void(const std::string&)> check_set;
-  /// Applied after every --set, before validation (train's --gradient).
-  std::function<void(EnergyParams&)> finish;
-};
-
-/// Preset and p map parsed, parameters = defaults(preset), λ_e dropped for a
-/// fixed map, each --set applied (an explicit lambda_e wins), then
-/// validated. Throws ismooth::Error naming the flag at fault.
+/// select_energy of energy_selection.hpp on --preset, --energy and the --set
+/// values, in order. Throws ismooth::Error naming the flag at fault.
 EnergySelection select_energy(const EnergyOptions& options, const EnergyRules& rules = {});
 
 /// Refuses --mask for a preset that has no foreground.

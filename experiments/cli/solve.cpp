@@ -13,7 +13,7 @@
 // --trace may not be an input (INPUT, --init, --mask, --edges) or each other. Images are held in
 // float (the energy kernels are about twice as fast as in double; every energy is accumulated and
 // reported in double). Contracts (tests/cli/test_solve.sh): flag names, JSON keys, CSV header.
-#include "ismooth/solvers/solve.hpp"
+#include "ismooth/solvers/solve_settings.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -47,17 +47,6 @@ struct Args {
   bool json = false, verbose = false;
 };
 
-/// Refuses a flag given for a solver that does not use it (no silent no-ops).
-void only_for(const Args& a, bool given, const char* flag,
-              std::initializer_list<const char*> solvers) {
-  if (!given) return;
-  for (const char* s : solvers)
-    if (a.solver == s) return;
-  std::string names;
-  for (const char* s : solvers) names += std::string(names.empty() ? "" : " or ") + s;
-  fail(flag, " applies to --solver ", names, ", not ", a.solver);
-}
-
 std::string json_report(const Summary& s, const Args& a, const Image<float>& t) {
   JsonContext context;
   context.after_solver = {{"energy", json_string(a.energy.energy)},
@@ -88,44 +77,22 @@ IterationCallback progress(bool verbose) {
   };
 }
 
-solvers::SolveOptions solve_options(const Args& a, solvers::SolverKind kind) {
-  solvers::SolveOptions o;
-  if (a.iterations_flag->count() > 0) o.set_max_iterations(a.iterations);
-  o.set_callback(progress(a.verbose));
-  // Measured defaults (adam.hpp): lr 5 for the fixed maps of the solver
-  // study, 0.5 for the adaptive map, whose L2 mask lr ≥ c2/12 flips.
-  if (a.learning_rate_flag->count() > 0)
-    o.adam.learning_rate = a.learning_rate;
-  else if (a.energy.energy == "adaptive")
-    o.adam.learning_rate = 0.5;
-  if (a.schedule == "cosine")
-    o.adam.schedule = AdamSchedule::cosine;
-  else
-    require(a.schedule.empty() || a.schedule == "constant", "--schedule ", a.schedule,
-            ": expected constant or cosine");
-  if (a.epsilon_flag->count() > 0)
-    (kind == solvers::SolverKind::lbfgs ? o.lbfgs.epsilon : o.irls.epsilon) = a.epsilon;
-  if (a.memory_flag->count() > 0) o.lbfgs.memory = a.memory;
-  if (a.linear_solver == "cholmod")
-    o.irls.linear_solver = IrlsOptions::LinearSolver::cholmod;
-  else if (a.linear_solver == "pcg")
-    o.irls.linear_solver = IrlsOptions::LinearSolver::pcg;
-  else
-    require(a.linear_solver.empty() || a.linear_solver == "auto", "--linear-solver ",
-            a.linear_solver, ": expected auto, cholmod or pcg");
-  return o;
+/// The flags as solve_settings.hpp's settings (shared with the Python module).
+solvers::SolveSettings settings(const Args& a) {
+  solvers::SolveSettings s;
+  s.solver = a.solver;
+  if (a.iterations_flag->count() > 0) s.iterations = a.iterations;
+  if (a.learning_rate_flag->count() > 0) s.learning_rate = a.learning_rate;
+  s.schedule = a.schedule;
+  if (a.epsilon_flag->count() > 0) s.epsilon = a.epsilon;
+  if (a.memory_flag->count() > 0) s.memory = a.memory;
+  s.linear_solver = a.linear_solver;
+  return s;
 }
 
 int run(const Args& a) {
-  require(!a.solver.empty(), "--solver is required (", solvers::kSolverNames, ")");
-  const auto kind = solvers::find_solver(a.solver);
-  require(kind.has_value(), "--solver ", a.solver, ": expected ", solvers::kSolverNames);
+  const solvers::SolverKind kind = solvers::settings_solver(settings(a));
   a.numbers.parse_all();
-  only_for(a, a.learning_rate_flag->count() > 0, "--learning-rate", {"adam"});
-  only_for(a, !a.schedule.empty(), "--schedule", {"adam"});
-  only_for(a, a.epsilon_flag->count() > 0, "--epsilon", {"lbfgs", "irls"});
-  only_for(a, a.memory_flag->count() > 0, "--memory", {"lbfgs"});
-  only_for(a, !a.linear_solver.empty(), "--linear-solver", {"irls"});
   apply_threads(a.threads);
 
   EnergyRules rules;
@@ -136,6 +103,8 @@ int run(const Args& a) {
   };
   const EnergySelection e = select_energy(a.energy, rules);
   require_mask_applies(a.energy, e.preset);
+  solvers::SolveOptions options = solvers::solve_options(settings(a), e.pmap);
+  options.set_callback(progress(a.verbose));
   // Refuse an unwritable OUTPUT/--trace, or one that is an input, now
   // rather than after the solve.
   detail::format_of(a.output, true);
@@ -153,7 +122,7 @@ int run(const Args& a) {
   }
   const auto energy = make_energy(std::move(input), e.preset, e.params, inputs, PMap{e.pmap});
 
-  const Summary s = solvers::solve(*kind, solve_options(a, *kind), energy, t);
+  const Summary s = solvers::solve(kind, options, energy, t);
   refuse_failed_solve(s, t, a.output);
   save_image(t, a.output);  // atomic; clamps to [0, 255] and rounds
   if (!a.trace.empty()) {

@@ -1,0 +1,103 @@
+#pragma once
+/// \file
+/// The solver settings a user names (the flags of `ismooth solve`, the
+/// keywords of the Python module's `ismooth.solve`), checked and turned into
+/// SolveOptions for the paper's energy, so both run the same solver with the
+/// same options on the same words:
+///
+///     SolveSettings s;  s.solver = "adam";  s.iterations = 50;
+///     SolveOptions o = solve_options(s, PMapKind::adaptive);   // lr 0.5
+///
+/// A setting given for a solver that does not use it is an error (no silent
+/// no-ops). Ranges are the solvers' own IsValid checks.
+
+#include <optional>
+#include <string>
+
+#include "ismooth/energy_params.hpp"
+#include "ismooth/solvers/solve.hpp"
+
+namespace ismooth::solvers {
+
+/// How errors spell a setting: as a flag ("--learning-rate") or as a
+/// keyword ("learning_rate").
+enum class SettingSpelling { flag, keyword };
+
+/// What a user may choose; unset / empty: the solver's default.
+struct SolveSettings {
+  std::string solver;                   ///< irls, adam or lbfgs (required)
+  std::optional<int> iterations;        ///< every solver
+  std::optional<double> learning_rate;  ///< adam
+  std::string schedule;                 ///< adam: constant or cosine
+  std::optional<double> epsilon;        ///< lbfgs: smoothing of |d|^p; irls: expansion floor
+  std::optional<int> memory;            ///< lbfgs: correction pairs
+  std::string linear_solver;            ///< irls: auto, cholmod or pcg
+};
+
+/// `key` (a SolveSettings member name) as `spelling` writes it.
+inline std::string setting_name(std::string key, SettingSpelling spelling) {
+  if (spelling == SettingSpelling::keyword) return key;
+  for (char& c : key)
+    if (c == '_') c = '-';
+  return "--" + key;
+}
+
+/// The solver `settings.solver` names; throws ismooth::Error for none or another name.
+inline SolverKind settings_solver(const SolveSettings& settings,
+                                  SettingSpelling spelling = SettingSpelling::flag) {
+  const std::string name = setting_name("solver", spelling);
+  require(!settings.solver.empty(), name, " is required (", kSolverNames, ")");
+  const auto kind = find_solver(settings.solver);
+  require(kind.has_value(), name, " ", settings.solver, ": expected ", kSolverNames);
+  return *kind;
+}
+
+/// The options of the chosen solver for the paper's energy with p map
+/// `pmap`: each solver's defaults, except Adam's learning rate, which is 0.5
+/// for the adaptive map (measured, adam.hpp: its L2 mask flips for lr ≥
+/// c2/12) and the solver's 5 for the fixed maps of the solver study. Throws
+/// ismooth::Error for a setting of another solver or an unknown word.
+inline SolveOptions solve_options(const SolveSettings& s, PMapKind pmap,
+                                  SettingSpelling spelling = SettingSpelling::flag) {
+  const SolverKind kind = settings_solver(s, spelling);
+  auto only_for = [&](bool given, const char* key, std::initializer_list<SolverKind> users) {
+    if (!given) return;
+    std::string names;
+    for (SolverKind u : users) {
+      if (u == kind) return;
+      names += std::string(names.empty() ? "" : " or ") + to_string(u);
+    }
+    fail(setting_name(key, spelling), " applies to ", setting_name("solver", spelling), " ", names,
+         ", not ", to_string(kind));
+  };
+  only_for(s.learning_rate.has_value(), "learning_rate", {SolverKind::adam});
+  only_for(!s.schedule.empty(), "schedule", {SolverKind::adam});
+  only_for(s.epsilon.has_value(), "epsilon", {SolverKind::lbfgs, SolverKind::irls});
+  only_for(s.memory.has_value(), "memory", {SolverKind::lbfgs});
+  only_for(!s.linear_solver.empty(), "linear_solver", {SolverKind::irls});
+
+  SolveOptions o;
+  if (s.iterations) o.set_max_iterations(*s.iterations);
+  if (s.learning_rate)
+    o.adam.learning_rate = *s.learning_rate;
+  else if (pmap == PMapKind::adaptive)
+    o.adam.learning_rate = 0.5;
+  if (s.schedule == "cosine")
+    o.adam.schedule = AdamSchedule::cosine;
+  else
+    require(s.schedule.empty() || s.schedule == "constant", setting_name("schedule", spelling), " ",
+            s.schedule, ": expected constant or cosine");
+  if (s.epsilon) (kind == SolverKind::lbfgs ? o.lbfgs.epsilon : o.irls.epsilon) = *s.epsilon;
+  if (s.memory) o.lbfgs.memory = *s.memory;
+  if (s.linear_solver == "cholmod")
+    o.irls.linear_solver = IrlsOptions::LinearSolver::cholmod;
+  else if (s.linear_solver == "pcg")
+    o.irls.linear_solver = IrlsOptions::LinearSolver::pcg;
+  else
+    require(s.linear_solver.empty() || s.linear_solver == "auto",
+            setting_name("linear_solver", spelling), " ", s.linear_solver,
+            ": expected auto, cholmod or pcg");
+  return o;
+}
+
+}  // namespace ismooth::solvers
