@@ -7,6 +7,11 @@
 #include "ismooth/colour.hpp"
 
 using ismooth::Image;
+using ismooth::lab_to_rgb;
+using ismooth::make_image;
+using ismooth::rgb_to_lab;
+using ismooth::rgb_to_yuv;
+using ismooth::yuv_to_rgb;
 
 namespace {
 
