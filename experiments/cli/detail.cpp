@@ -52,18 +52,18 @@ void add_detail_command(CLI::App& app, Action& action) {
       params.method = apps::parse_detail_method(a->method);
       params.factor = std::isnan(a->factor) ? apps::default_detail_factor(params.method) : a->factor;
       check_app_smoother(a->base);
+      bool fallback = false;
       if (a->base.smoother == "model" && a->base.model.empty()) {
-        a->base.model = "detail";
-        if (!network::shipped_model("detail").shipped) {
-          std::fprintf(stderr,
-                       "note: the detail model is not shipped yet; using the smoothing model "
-                       "(docs/applications.md)\n");
-          a->base.model = "smoothing";
-        }
+        fallback = !network::shipped_model("detail").shipped;
+        a->base.model = fallback ? "smoothing" : "detail";
       }
       if (a->base.smoother == "model") a->base.model = network::resolve_model(a->base.model).string();
       (void)detail::format_of(a->output, true);
       check_outputs({{"OUTPUT", a->output}}, {{"INPUT", a->input}, {"--model", a->base.model}});
+      if (fallback)
+        std::fprintf(stderr,
+                     "note: the detail model is not shipped yet; using the smoothing model "
+                     "(docs/applications.md)\n");
       const Image<float> input = load_image(a->input);
       const Image<float> base = app_smooth(input, a->base);
       save_image(apps::boost_detail(input, base, params), a->output);

@@ -81,23 +81,48 @@ inline SparseMatrixD grid_system_matrix(const Plane<double>& diagonal, const Gri
 /// 2-D grid grows as N log N).
 inline constexpr std::size_t kGridCholmodMaxPixels = 4'000'000;
 
+/// Factorises grid systems and solves with them, analysing the pattern once
+/// for a sequence of matrices of one grid (L0's rounds change only values).
+class GridSolver {
+ public:
+  /// Numeric factorisation of `lower` (grid_system_matrix), after the
+  /// symbolic analysis when the size changed. Throws ismooth::Error with the
+  /// solver's message if A is not positive definite.
+  void factorize(const SparseMatrixD& lower) {
+    if (!solver_ || lower.rows() != matrix_.rows()) {
+      if (std::size_t(lower.rows()) <= kGridCholmodMaxPixels)
+        solver_ = std::make_unique<CholmodSolver>();
+      else
+        solver_ = std::make_unique<PcgSolver>(
+            PcgOptions{1e-8, 5000, PcgPreconditioner::incomplete_cholesky});
+      solver_->analyzePattern(lower);
+    }
+    matrix_ = lower;  // PCG multiplies by it: keep it alive until the solves
+    solver_->factorize(matrix_);
+    require(solver_->info() == Eigen::Success, "GridSolver: ", solver_->message());
+  }
+
+  /// X with A·X = B (one column per right-hand side) for the last factorised A.
+  Eigen::MatrixXd solve(const Eigen::MatrixXd& rhs) {
+    require(solver_ != nullptr, "GridSolver::solve before factorize");
+    Eigen::MatrixXd x = Eigen::MatrixXd::Zero(rhs.rows(), rhs.cols());
+    solver_->solve(rhs, x);
+    require(solver_->info() == Eigen::Success, "GridSolver: ", solver_->message());
+    return x;
+  }
+
+ private:
+  std::unique_ptr<SparseSolver> solver_;
+  SparseMatrixD matrix_;
+};
+
 /// Solves A·X = B (A from grid_system_matrix, B with one column per right-
 /// hand side) and returns X. Throws ismooth::Error with the solver's message
 /// if A is not positive definite or PCG does not converge.
 inline Eigen::MatrixXd solve_grid_system(const SparseMatrixD& lower, const Eigen::MatrixXd& rhs) {
-  std::unique_ptr<SparseSolver> solver;
-  if (std::size_t(lower.rows()) <= kGridCholmodMaxPixels)
-    solver = std::make_unique<CholmodSolver>();
-  else
-    solver = std::make_unique<PcgSolver>(
-        PcgOptions{1e-8, 5000, PcgPreconditioner::incomplete_cholesky});
-  solver->analyzePattern(lower);
-  solver->factorize(lower);
-  require(solver->info() == Eigen::Success, "solve_grid_system: ", solver->message());
-  Eigen::MatrixXd x = Eigen::MatrixXd::Zero(rhs.rows(), rhs.cols());
-  solver->solve(rhs, x);
-  require(solver->info() == Eigen::Success, "solve_grid_system: ", solver->message());
-  return x;
+  GridSolver solver;
+  solver.factorize(lower);
+  return solver.solve(rhs);
 }
 
 }  // namespace ismooth::filters

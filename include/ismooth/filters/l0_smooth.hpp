@@ -67,6 +67,7 @@ Image<Scalar> l0_smooth(const Image<Scalar>& input, const L0Params& params = {})
   Eigen::MatrixXd hx(N, 3), vy(N, 3), rhs(N, 3);
   Plane<double> ones = Plane<double>::from_shape({h, w});
   ones.fill(1.0);
+  GridSolver solver;  // one analysis for every round
   for (double beta = 2 * params.lambda; beta < params.beta_max; beta *= params.kappa) {
     // (h, v) step: the gradients of S, zeroed where their joint energy is
     // below λ/β. A pixel's pair to the right (h) and below (v); none past
@@ -96,7 +97,8 @@ Image<Scalar> l0_smooth(const Image<Scalar>& input, const L0Params& params = {})
           rhs(p, c) = i0(p, c) + beta * div;
         }
       }
-    s = solve_grid_system(grid_system_matrix(ones, uniform_grid_weights(h, w, beta)), rhs);
+    solver.factorize(grid_system_matrix(ones, uniform_grid_weights(h, w, beta)));
+    s = solver.solve(rhs);
   }
   Image<Scalar> out(input.shape());
   for (std::size_t c = 0; c < kChannels; ++c)
