@@ -129,6 +129,22 @@ PY
     expect_error x.tiff "bad extension" -- stylize sample.png x.tiff --style pencil
     ;;
 
+  train_detail)
+    # The detail model's training command (docs/applications.md) runs: a
+    # tiny network, stopped after its first step by --stop-after 0, writes
+    # a model that `smooth` and `detail --model FILE` run.
+    mkdir data || exit 1
+    make_image data/a.png 0 0 72 80
+    make_image data/b.png 100 200 64 96
+    "$tool" train --data data --out d.model --preset detail --width 4 --blocks 2 --crop 48 \
+      --epochs 1 --steps-per-epoch 4 --stop-after 0 --threads 1 --seed 1 --log d.csv \
+      >train.txt 2>&1 || fail "train --preset detail failed: $(tail -5 train.txt)"
+    grep -q 'preset detail' train.txt || fail "the run does not report the detail preset"
+    [[ -s d.model && -s d.model.ckpt && -s d.csv ]] || fail "model, checkpoint or log missing"
+    "$tool" detail sample.png out.png --model d.model || fail "detail --model FILE failed"
+    [[ $(png_size out.png) == "$size" ]] || fail "out.png has the wrong size"
+    ;;
+
   *)
     fail "unknown case $case_name"
     ;;

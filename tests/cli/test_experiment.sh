@@ -173,8 +173,9 @@ fig10)
 fig11)
   run fig11 | tail -16
   header_is out/fig11/results.csv \
-    "image,method,boost,status,reversal_fraction,overshoot,strong_pairs,base_file,file"
-  header_is out/fig11/summary.csv "method,boost,images,status,mean_reversal_fraction,mean_overshoot"
+    "image,method,boost,status,reversal_fraction,overshoot,strong_pairs,mean_detail,base_file,file"
+  header_is out/fig11/summary.csv \
+    "method,boost,images,status,mean_reversal_fraction,mean_overshoot,mean_detail"
   for m in ours wls l0; do
     grep -q "^$m,sigmoid15,2,ok," out/fig11/summary.csv || fail "no sigmoid row for $m"
     grep -q "^$m,linear3,2,ok," out/fig11/summary.csv || fail "no linear row for $m"
@@ -185,7 +186,7 @@ fig11)
   done
   grep -Eq "^claim .*: (holds|does not hold)" out/fig11/claim.txt || fail "claim.txt: $(cat out/fig11/claim.txt)"
   # Fractions are fractions; overshoots are grey levels >= 0.
-  awk -F, 'NR > 1 && $4 == "ok" && ($5 < 0 || $5 > 1 || $6 < 0) { bad = 1 } END { exit bad }' \
+  awk -F, 'NR > 1 && $4 == "ok" && ($5 < 0 || $5 > 1 || $6 < 0 || $8 <= 0) { bad = 1 } END { exit bad }' \
     out/fig11/results.csv || fail "a measure out of range"
   png_if_mpl out/fig11/fig11.png
   ;;
