@@ -10,6 +10,7 @@ import csv
 import math
 import os
 import sys
+import textwrap
 
 import matplotlib
 
@@ -253,8 +254,8 @@ def image_grid(d, rows, columns, titles, name, title, cells):
                 ax.text(0.5, 0.5, "not installed", ha="center", va="center", fontsize=8)
             if i == 0:
                 ax.set_title(titles.get(c, c), fontsize=8)
-            if j == 0:
-                ax.set_ylabel(r, fontsize=8)
+            if j == 0:  # photo names are long: package_file
+                ax.set_ylabel("\n".join(textwrap.wrap(r.split("_", 1)[-1], 18)), fontsize=7)
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(os.path.join(d, name + ".png"), dpi=90)
