@@ -238,6 +238,16 @@ def table1(d):
     fig.savefig(os.path.join(d, "table1.png"), dpi=80)
 
 
+def draw_cell(ax, d, f):
+    """One cell image of a driver (a file under d), or 'not installed'."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if f:
+        ax.imshow(mpimg.imread(os.path.join(d, f)))
+    else:
+        ax.text(0.5, 0.5, "not installed", ha="center", va="center", fontsize=8)
+
+
 def image_grid(d, rows, columns, titles, name, title, cells):
     """A grid of the driver's cell images: rows x columns, None = empty."""
     fig, axes = plt.subplots(len(rows), len(columns),
@@ -245,13 +255,7 @@ def image_grid(d, rows, columns, titles, name, title, cells):
     for i, r in enumerate(rows):
         for j, c in enumerate(columns):
             ax = axes[i][j]
-            ax.set_xticks([])
-            ax.set_yticks([])
-            f = cells.get((r, c))
-            if f:
-                ax.imshow(mpimg.imread(os.path.join(d, f)))
-            else:
-                ax.text(0.5, 0.5, "not installed", ha="center", va="center", fontsize=8)
+            draw_cell(ax, d, cells.get((r, c)))
             if i == 0:
                 ax.set_title(titles.get(c, c), fontsize=8)
             if j == 0:  # photo names are long: package_file
@@ -293,13 +297,7 @@ def fig11(d):
     for i, r in enumerate(["base"] + boosts):
         for j, m in enumerate(methods):
             ax = fig.add_subplot(grid[i, j])
-            ax.set_xticks([])
-            ax.set_yticks([])
-            f = cells.get((r, m))
-            if f:
-                ax.imshow(mpimg.imread(os.path.join(d, f)))
-            else:
-                ax.text(0.5, 0.5, "not installed", ha="center", va="center", fontsize=8)
+            draw_cell(ax, d, cells.get((r, m)))
             if i == 0:
                 ax.set_title(label.get(m, m), fontsize=9)
             if j == 0:
