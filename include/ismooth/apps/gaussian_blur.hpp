@@ -3,7 +3,7 @@
 /// Separable Gaussian blur of a plane, the smoothing inside the XDoG edges
 /// (apps/xdog.hpp). Kernel: exp(−x²/(2σ²)) sampled on [−⌈3σ⌉, ⌈3σ⌉],
 /// normalised to sum 1; borders replicate the edge pixel, so a constant
-/// plane stays exactly constant.
+/// plane stays constant (to float rounding).
 
 #include <algorithm>
 #include <cmath>
