@@ -18,16 +18,74 @@ namespace ismooth::network {
 
 namespace fs = std::filesystem;
 
-std::vector<fs::path> default_model_candidates() {
+std::vector<fs::path> shipped_model_candidates(std::string_view file) {
   std::vector<fs::path> places;
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec && exe.has_parent_path())
-    places.push_back((exe.parent_path() / ".." / ISMOOTH_INSTALL_DATADIR / "ismooth" / "models" /
-                      "default.model")
-                         .lexically_normal());
-  places.emplace_back(ISMOOTH_SOURCE_MODEL);
+    places.push_back(
+        (exe.parent_path() / ".." / ISMOOTH_INSTALL_DATADIR / "ismooth" / "models" / file)
+            .lexically_normal());
+  places.push_back(fs::path(ISMOOTH_SOURCE_MODEL).parent_path() / file);
   return places;
+}
+
+std::vector<fs::path> default_model_candidates() {
+  return shipped_model_candidates(shipped_models().front().file);
+}
+
+const std::vector<ShippedModel>& shipped_models() {
+  // The registry: one row per model in network/models (installed to
+  // share/ismooth/models). Add a row when a model is trained and shipped.
+  static const std::vector<ShippedModel> models = {
+      {"smoothing", "default.model", "smoothing",
+       "width 32, 10 blocks, 231 715 parameters; 13 101 steps (69 min, 2 CPU cores) on the "
+       "train split, p = 0.8 map",
+       "docs/model-card.md", true},
+      {"detail", "detail.model", "detail",
+       "not trained yet: the detail preset (alpha 15, c1 = inf, c2 = 0); command in "
+       "docs/applications.md",
+       "docs/applications.md", false},
+  };
+  return models;
+}
+
+namespace {
+std::string known_names() {
+  std::string names;
+  for (const ShippedModel& m : shipped_models()) names += (names.empty() ? "" : ", ") + std::string(m.name);
+  return names;
+}
+}  // namespace
+
+const ShippedModel& shipped_model(std::string_view name) {
+  for (const ShippedModel& m : shipped_models())
+    if (m.name == name) return m;
+  fail("unknown model name '", name, "'; shipped models: ", known_names(),
+       " (or pass a model file)");
+}
+
+fs::path shipped_model_path(std::string_view name) {
+  const ShippedModel& m = shipped_model(name);
+  require(m.shipped, "the shipped model '", m.name, "' is not shipped yet (", m.summary,
+          "); use --model smoothing or a model file");
+  const std::vector<fs::path> places = shipped_model_candidates(m.file);
+  for (const fs::path& p : places) {
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) return p;
+  }
+  std::string where;
+  for (const fs::path& p : places) where += (where.empty() ? "" : ", ") + p.string();
+  fail("the shipped model '", m.name, "' was not found; searched ", where);
+}
+
+fs::path resolve_model(const std::string& name_or_path) {
+  std::error_code ec;
+  if (fs::is_regular_file(name_or_path, ec)) return name_or_path;
+  for (const ShippedModel& m : shipped_models())
+    if (m.name == name_or_path) return shipped_model_path(m.name);
+  fail("--model ", name_or_path, ": no such model file, and not the name of a shipped model (",
+       known_names(), ")");
 }
 
 fs::path default_model_path() {

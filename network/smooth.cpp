@@ -22,7 +22,8 @@ bool SmoothOptions::IsValid(std::string* error) const {
 Smoother::Smoother(const SmoothOptions& options) : inference_(options.inference) {
   // The model first, then the engine (make_network checks its options), so
   // a wrong path is reported as such whatever else is wrong.
-  model_path_ = options.model.empty() ? network::default_model_path() : options.model;
+  model_path_ = options.model.empty() ? network::default_model_path()
+                                       : network::resolve_model(options.model.string());
   model_ = network::load_model(model_path_);
   net_ = network::make_network(model_.config, model_.parameters, options.engine);
   std::string why;

@@ -7,6 +7,11 @@
 #include "ismooth/colour.hpp"
 
 using ismooth::Image;
+using ismooth::lab_to_rgb;
+using ismooth::make_image;
+using ismooth::rgb_to_lab;
+using ismooth::rgb_to_yuv;
+using ismooth::yuv_to_rgb;
 
 namespace {
 
@@ -70,4 +75,32 @@ TEST_CASE("colour: rgb_to_yuv leaves its input unchanged and is linear in RGB") 
   CHECK(g(0, 0, 0) == doctest::Approx(128.0 / 255.0).epsilon(1e-14));
   CHECK(std::abs(g(1, 0, 0)) < 1e-15);
   CHECK(std::abs(g(2, 0, 0)) < 1e-15);
+}
+
+TEST_CASE("colour: rgb_to_lab matches the standard values; lab_to_rgb inverts it") {
+  Image<double> rgb = make_image<double>(1, 4);
+  const double px[4][3] = {{255, 255, 255}, {255, 0, 0}, {0, 0, 0}, {30, 140, 200}};
+  for (std::size_t k = 0; k < 4; ++k)
+    for (std::size_t c = 0; c < 3; ++c) rgb(c, 0, k) = px[k][c];
+  const Image<double> lab = rgb_to_lab(rgb);
+  // White: L = 100, a = b = 0; sRGB red: (53.24, 80.09, 67.20) (MATLAB rgb2lab, skimage).
+  CHECK(lab(0, 0, 0) == doctest::Approx(100).epsilon(1e-4));
+  CHECK(std::abs(lab(1, 0, 0)) < 1e-3);
+  CHECK(std::abs(lab(2, 0, 0)) < 1e-3);
+  CHECK(lab(0, 0, 1) == doctest::Approx(53.24).epsilon(1e-3));
+  CHECK(lab(1, 0, 1) == doctest::Approx(80.09).epsilon(1e-3));
+  CHECK(lab(2, 0, 1) == doctest::Approx(67.20).epsilon(1e-3));
+  CHECK(std::abs(lab(0, 0, 2)) < 1e-9);
+  const Image<double> back = lab_to_rgb(lab);
+  for (std::size_t k = 0; k < back.size(); ++k)
+    CHECK(back.data()[k] == doctest::Approx(rgb.data()[k]).epsilon(1e-9).scale(1));
+}
+
+TEST_CASE("colour: yuv_to_rgb inverts rgb_to_yuv") {
+  Image<double> rgb = make_image<double>(2, 3);
+  double v = 3;
+  for (auto& x : rgb) x = v = std::fmod(v * 37 + 11, 256);
+  const Image<double> back = yuv_to_rgb(rgb_to_yuv(rgb));
+  for (std::size_t k = 0; k < back.size(); ++k)
+    CHECK(back.data()[k] == doctest::Approx(rgb.data()[k]).epsilon(1e-9).scale(1));
 }

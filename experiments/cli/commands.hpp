@@ -20,6 +20,12 @@ void add_solve_command(CLI::App& app, Action& action);
 void add_train_command(CLI::App& app, Action& action);
 /// `ismooth smooth INPUT OUTPUT --model FILE`: smooth with a trained network.
 void add_smooth_command(CLI::App& app, Action& action);
+/// `ismooth models`: the shipped models, their presets, sizes and model cards.
+void add_models_command(CLI::App& app, Action& action);
+/// `ismooth detail INPUT OUTPUT ...`: detail magnification on a smoothing (docs/applications.md).
+void add_detail_command(CLI::App& app, Action& action);
+/// `ismooth stylize INPUT OUTPUT --style ...`: abstraction and pencil drawing.
+void add_stylize_command(CLI::App& app, Action& action);
 
 /// `ismooth experiment NAME ...`: the drivers reproducing the paper's figures and tables.
 void add_experiment_command(CLI::App& app, Action& action);

@@ -27,12 +27,13 @@ void add_experiment_command(CLI::App& app, Action& action) {
   NumericFlags& n = *numbers;
   CLI::App* cmd = app.add_subcommand(
       "experiment",
-      "Reproduce a figure or table of the paper: fig6, fig5_7, adaptive, fig9, table1 "
+      "Reproduce a figure or table of the paper: fig6, fig5_7, adaptive, fig9, table1, fig10, "
+      "fig11 "
       "(docs/reproduction.md). Numbers (CSV) and figures (PNG) go under --out/NAME; finished "
       "parts are cached under --out/cache, so an interrupted run continues where it stopped");
-  cmd->add_option("NAME", o->name, "fig6, fig5_7, adaptive, fig9 or table1")
+  cmd->add_option("NAME", o->name, "fig6, fig5_7, adaptive, fig9, table1, fig10 or fig11")
       ->required()
-      ->check(CLI::IsMember({"fig6", "fig5_7", "adaptive", "fig9", "table1"}));
+      ->check(CLI::IsMember({"fig6", "fig5_7", "adaptive", "fig9", "table1", "fig10", "fig11"}));
   cmd->add_flag("--quick", o->quick,
                 "tiny inputs (scikit-image samples at 48 px), tiny networks, few iterations: "
                 "seconds to a minute, for tests");
@@ -79,7 +80,9 @@ void add_experiment_command(CLI::App& app, Action& action) {
         "adaptive: edge-term weight (default 0: IRLS cannot majorise the edge term; > 0 drops "
         "IRLS)");
   cmd->add_option("--model", o->model,
-                  "table1: CNN model to time (default: a freshly initialised paper network)");
+                  "table1: CNN model to time (default: a freshly initialised paper network); "
+                  "fig10, fig11: model file or shipped name of 'ours' (default: smoothing; fig11: "
+                  "detail once shipped)");
   cmd->add_option("--sizes", o->sizes,
                   "table1: WxH list (default 320x240,640x480,1280x720; quick 64x48,96x72)");
   n.add(*cmd, "--repeats", o->repeats, {0, 1000000, "0 = the default"},
@@ -110,6 +113,8 @@ void add_experiment_command(CLI::App& app, Action& action) {
         if (o->name == "fig5_7") return experiments::run_fig5_7(*o);
         if (o->name == "adaptive") return experiments::run_adaptive(*o);
         if (o->name == "fig9") return experiments::run_fig9(*o);
+        if (o->name == "fig10") return experiments::run_fig10(*o);
+        if (o->name == "fig11") return experiments::run_fig11(*o);
         return experiments::run_table1(*o);
       } catch (const Interrupted&) {
         std::fprintf(stderr,

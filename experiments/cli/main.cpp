@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   ismooth::cli::add_solve_command(app, action);
   ismooth::cli::add_train_command(app, action);
   ismooth::cli::add_smooth_command(app, action);
+  ismooth::cli::add_models_command(app, action);
+  ismooth::cli::add_detail_command(app, action);
+  ismooth::cli::add_stylize_command(app, action);
   ismooth::cli::add_experiment_command(app, action);
   try {
     app.parse(argc, argv);

@@ -43,6 +43,7 @@
 #include "cli/flag_values.hpp"
 #include "cli/output_paths.hpp"
 #include "ismooth/image_io.hpp"
+#include "ismooth/network/default_model.hpp"
 
 namespace ismooth::cli {
 
@@ -231,6 +232,8 @@ int run_smooth(Args& a) {
           a.paths.size());
   a.numbers.parse_all();
   apply_threads(a.threads);
+  // A shipped model's name becomes its file here, so the checks below see it.
+  if (!a.model.empty()) a.model = network::resolve_model(a.model).string();
   SmoothOptions options;
   options.engine = engine_for_device(a.device);
   // One plan at a time: a batch of different sizes must not keep the
@@ -286,7 +289,8 @@ void add_smooth_command(CLI::App& app, Action& action) {
       ->required()
       ->expected(2, -1);
   cmd->add_option("--model,-m", a->model,
-                  "model file; default: $ISMOOTH_MODEL, else the installed "
+                  "model file or shipped model name (`ismooth models`: smoothing, detail); "
+                  "default: $ISMOOTH_MODEL, else the installed "
                   "<prefix>/share/ismooth/models/default.model beside the executable, else the "
                   "source tree's network/models/default.model");
   cmd->add_flag("--no-postprocess", a->no_postprocess,

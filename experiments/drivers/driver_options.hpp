@@ -21,7 +21,7 @@ inline constexpr int kFullCrop = 96;
 
 /// Options common to every driver (flags of `ismooth experiment`).
 struct DriverOptions {
-  std::string name;          ///< fig6, fig5_7, adaptive, fig9, table1
+  std::string name;          ///< fig6, fig5_7, adaptive, fig9, table1, fig10, fig11
   bool quick = false;        ///< tiny inputs, tiny network, few iterations
   std::string images;        ///< test photos (folder, recursive); quick: built-in samples
   std::string train_images;  ///< training photos for the drivers that train a CNN

@@ -18,5 +18,9 @@ int run_adaptive(const DriverOptions& o);
 int run_fig9(const DriverOptions& o);
 /// Table 1: runtimes at QVGA, VGA and 720p.
 int run_table1(const DriverOptions& o);
+/// Fig. 10: abstraction and pencil drawing on ours, WLS and L0.
+int run_fig10(const DriverOptions& o);
+/// Fig. 11: detail magnification and its gradient-reversal measure.
+int run_fig11(const DriverOptions& o);
 
 }  // namespace ismooth::experiments

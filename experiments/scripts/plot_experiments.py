@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Figures of the experiment drivers (`ismooth experiment NAME`).
 
-    plot_experiments.py fig6|adaptive|fig5_7|fig9|table1 DIR
+    plot_experiments.py fig6|adaptive|fig5_7|fig9|table1|fig10|fig11 DIR
 
 reads the CSV files the driver wrote into DIR and writes DIR/NAME.png. Runs
 under Debian's /usr/bin/python3 with python3-matplotlib (no other module).
@@ -10,6 +10,7 @@ import csv
 import math
 import os
 import sys
+import textwrap
 
 import matplotlib
 
@@ -237,9 +238,95 @@ def table1(d):
     fig.savefig(os.path.join(d, "table1.png"), dpi=80)
 
 
+def draw_cell(ax, d, f):
+    """One cell image of a driver (a file under d), or 'not installed'."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if f:
+        ax.imshow(mpimg.imread(os.path.join(d, f)))
+    else:
+        ax.text(0.5, 0.5, "not installed", ha="center", va="center", fontsize=8)
+
+
+def image_grid(d, rows, columns, titles, name, title, cells):
+    """A grid of the driver's cell images: rows x columns, None = empty."""
+    fig, axes = plt.subplots(len(rows), len(columns),
+                             figsize=(2.2 * len(columns), 2.2 * len(rows)), squeeze=False)
+    for i, r in enumerate(rows):
+        for j, c in enumerate(columns):
+            ax = axes[i][j]
+            draw_cell(ax, d, cells.get((r, c)))
+            if i == 0:
+                ax.set_title(titles.get(c, c), fontsize=8)
+            if j == 0:  # photo names are long: package_file
+                ax.set_ylabel("\n".join(textwrap.wrap(r.split("_", 1)[-1], 18)), fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(os.path.join(d, name + ".png"), dpi=90)
+
+
+def fig10(d):
+    rows = read_csv(os.path.join(d, "cells.csv"))
+    images = list(dict.fromkeys(r["image"] for r in rows))[:3]
+    cells = {(r["image"], r["column"]): r["file"] for r in rows}
+    columns = ["input", "edges"] + ["%s_%s" % (s, m) for s in ("abstraction", "pencil")
+                                    for m in ("ours", "wls", "l0")]
+    titles = {"edges": "structure edges B"}
+    for c in columns[2:]:
+        s, m = c.split("_")
+        titles[c] = "%s\n%s" % (s, {"ours": "ours", "wls": "WLS", "l0": "L0"}[m])
+    image_grid(d, images, columns, titles, "fig10",
+               "Fig. 10 (reproduction): abstraction and pencil drawing on three smoothers", cells)
+
+
+def fig11(d):
+    rows = read_csv(os.path.join(d, "results.csv"))
+    summary = read_csv(os.path.join(d, "summary.csv"))
+    first = rows[0]["image"]
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    label = {"ours": "ours", "wls": "WLS", "l0": "L0", "bilateral": "BLF", "fgs": "FGS"}
+    cells = {}
+    for r in rows:
+        if r["image"] != first or r["status"] != "ok":
+            continue
+        cells[("base", r["method"])] = r["base_file"]
+        cells[(r["boost"], r["method"])] = r["file"]
+    boosts = list(dict.fromkeys(r["boost"] for r in rows))
+    fig = plt.figure(figsize=(2.2 * len(methods), 2.2 * (len(boosts) + 1) + 2.6))
+    grid = fig.add_gridspec(len(boosts) + 2, len(methods))
+    for i, r in enumerate(["base"] + boosts):
+        for j, m in enumerate(methods):
+            ax = fig.add_subplot(grid[i, j])
+            draw_cell(ax, d, cells.get((r, m)))
+            if i == 0:
+                ax.set_title(label.get(m, m), fontsize=9)
+            if j == 0:
+                ax.set_ylabel(r, fontsize=8)
+    for k, (key, what) in enumerate((("mean_reversal_fraction", "gradient reversals (%)"),
+                                     ("mean_overshoot", "overshoot (grey levels)"))):
+        ax = fig.add_subplot(grid[len(boosts) + 1, k * (len(methods) // 2):(k + 1) * (len(methods) // 2) + k])
+        for bi, b in enumerate(boosts):
+            xs, ys = [], []
+            for j, m in enumerate(methods):
+                s = [r for r in summary if r["method"] == m and r["boost"] == b and r["status"] == "ok"]
+                if s:
+                    xs.append(j + 0.4 * bi)
+                    ys.append(float(s[0][key]) * (100 if key == "mean_reversal_fraction" else 1))
+            ax.bar(xs, ys, width=0.4, label=b)
+        ax.set_xticks([j + 0.2 for j in range(len(methods))])
+        ax.set_xticklabels([label.get(m, m) for m in methods], fontsize=8)
+        ax.set_title(what, fontsize=9)
+        ax.legend(fontsize=7)
+    fig.suptitle("Fig. 11 (reproduction): detail magnification, first test image; "
+                 "measures: means over all")
+    fig.tight_layout()
+    fig.savefig(os.path.join(d, "fig11.png"), dpi=90)
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("fig6", "adaptive", "fig5_7", "fig9", "table1"):
-        sys.exit("Usage: plot_experiments.py fig6|adaptive|fig5_7|fig9|table1 DIR")
+    if len(sys.argv) != 3 or sys.argv[1] not in ("fig6", "adaptive", "fig5_7", "fig9", "table1",
+                                                 "fig10", "fig11"):
+        sys.exit("Usage: plot_experiments.py fig6|adaptive|fig5_7|fig9|table1|fig10|fig11 DIR")
     globals()[sys.argv[1]](sys.argv[2])
     print("wrote %s" % os.path.join(sys.argv[2], sys.argv[1] + ".png"))
 

@@ -29,7 +29,8 @@ namespace ismooth {
 
 /// What smooth() and Smoother use. The defaults are `ismooth smooth`'s.
 struct SmoothOptions {
-  /// The model file; empty: network::default_model_path() (ISMOOTH_MODEL,
+  /// The model file or a shipped model's name (network::resolve_model: a file
+  /// wins); empty: network::default_model_path() (ISMOOTH_MODEL,
   /// the installed model, the source tree's).
   std::filesystem::path model;
   /// Engine (kind: oneDNN CPU or CUDA; precision: fp32, or tf32/bf16/fp16 on

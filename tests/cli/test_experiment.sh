@@ -3,7 +3,7 @@
 #
 #   test_experiment.sh ISMOOTH CASE
 #
-# Cases: fig6, fig5_7, adaptive, fig9, table1 (each driver's quick run: its
+# Cases: fig6, fig5_7, adaptive, fig9, table1, fig10, fig11 (each driver's quick run: its
 # files, CSV columns, the PNG where matplotlib is present, and the orderings
 # that hold by construction), resume (delete a cached part, then Ctrl-C a
 # run midway: reruns reuse the cache and end with the uninterrupted numbers)
@@ -157,6 +157,38 @@ fig9)
   [[ $(($(wc -l <out/fig9/summary.csv) - 1)) -eq 10 ]] || fail "expected 10 networks"
   grep -q ",0,2," out/fig9/summary.csv || fail "no row without residual learning"
   png_if_mpl out/fig9/fig9.png
+  ;;
+fig10)
+  run fig10 | tail -4
+  header_is out/fig10/cells.csv "image,column,file"
+  for col in input edges abstraction_ours abstraction_wls abstraction_l0 pencil_ours pencil_wls \
+    pencil_l0; do
+    grep -q "^astronaut,$col,cells/astronaut_$col.png$" out/fig10/cells.csv || fail "no $col cell"
+    [[ -s out/fig10/cells/astronaut_$col.png ]] || fail "cells/astronaut_$col.png not written"
+  done
+  png_if_mpl out/fig10/fig10.png
+  # A rerun takes every base layer from the cache.
+  run fig10 | grep -q "6 base layers cached, 0 computed" || fail "the rerun recomputed base layers"
+  ;;
+fig11)
+  run fig11 | tail -16
+  header_is out/fig11/results.csv \
+    "image,method,boost,status,reversal_fraction,overshoot,strong_pairs,mean_detail,base_file,file"
+  header_is out/fig11/summary.csv \
+    "method,boost,images,status,mean_reversal_fraction,mean_overshoot,mean_detail"
+  for m in ours wls l0; do
+    grep -q "^$m,sigmoid15,2,ok," out/fig11/summary.csv || fail "no sigmoid row for $m"
+    grep -q "^$m,linear3,2,ok," out/fig11/summary.csv || fail "no linear row for $m"
+  done
+  # bilateral and FGS: measured where the OpenCV helper was built, else "not installed".
+  for m in bilateral fgs; do
+    grep -Eq "^$m,sigmoid15,(2,ok|0,not installed)," out/fig11/summary.csv || fail "no row for $m"
+  done
+  grep -Eq "^claim .*: (holds|does not hold)" out/fig11/claim.txt || fail "claim.txt: $(cat out/fig11/claim.txt)"
+  # Fractions are fractions; overshoots are grey levels >= 0.
+  awk -F, 'NR > 1 && $4 == "ok" && ($5 < 0 || $5 > 1 || $6 < 0 || $8 <= 0) { bad = 1 } END { exit bad }' \
+    out/fig11/results.csv || fail "a measure out of range"
+  png_if_mpl out/fig11/fig11.png
   ;;
 table1)
   run table1 | tail -16

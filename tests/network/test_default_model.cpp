@@ -94,3 +94,33 @@ TEST_CASE("default model: ISMOOTH_MODEL overrides, and must name a file") {
   }
   fs::remove_all(dir);
 }
+
+TEST_CASE("shipped models: the registry, lookup by name, and the errors") {
+  const auto& models = shipped_models();
+  REQUIRE(models.size() >= 2);
+  CHECK(models.front().name == "smoothing");
+  CHECK(models.front().file == "default.model");
+  CHECK(shipped_model("smoothing").shipped);
+  // By name: the same file the default lookup finds (without ISMOOTH_MODEL).
+  const ScopedModelVariable unset(nullptr);
+  CHECK(fs::equivalent(shipped_model_path("smoothing"), default_model_path()));
+  CHECK(fs::equivalent(resolve_model("smoothing"), default_model_path()));
+  // An unknown name lists the known ones; a registered model not yet
+  // shipped says so.
+  try {
+    (void)resolve_model("no-such-model");
+    FAIL("an unknown name was accepted");
+  } catch (const ismooth::Error& e) {
+    CHECK(std::string(e.what()).find("smoothing, detail") != std::string::npos);
+  }
+  if (!shipped_model("detail").shipped) {
+    try {
+      (void)shipped_model_path("detail");
+      FAIL("the unshipped detail model was found");
+    } catch (const ismooth::Error& e) {
+      CHECK(std::string(e.what()).find("not shipped yet") != std::string::npos);
+    }
+  }
+  // A path always wins over a name.
+  CHECK(resolve_model(default_model_path().string()) == default_model_path());
+}
