@@ -2,8 +2,10 @@
 // validation at epoch boundaries, checkpoints as the options say.
 //
 // The next step's crop and loss (the crop, its flip, structure edges B and
-// guidance: everything the loss factory computes) are prepared on a helper
-// thread while the network runs the current step. The crop of a step is a
+// guidance: everything the paper's loss factory computes) are prepared on a
+// helper thread while the network runs the current step. A user's loss
+// (TrainerOptions::loss) is built on the caller's thread, in turn: it may
+// hold state that is not thread-safe (a Python callable, say). The crop of a step is a
 // function of (seed, step) alone, so preparing it early changes nothing but
 // the time; the helper runs one OpenMP thread, leaving the cores to the
 // network. Each record reports the step's time split (trainer.hpp).
@@ -167,7 +169,7 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
     const Clock::time_point t0 = Clock::now();
     Prepared prepared = next.valid() ? next.get() : prepare(step);
     const double wait_seconds = since(t0);
-    if (step < total) prepare_ahead(step + 1);
+    if (step < total && !o.loss) prepare_ahead(step + 1);
     const CropSample& sample = prepared.sample;
     const TimedLoss& loss = *prepared.loss;
     bool finite = true;

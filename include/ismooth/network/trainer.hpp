@@ -44,7 +44,8 @@
 ///                        engine evaluates the energy itself, CUDA)
 ///   "update_seconds"     the Adam step and weight reorders that made θ_k
 ///   "prepare_seconds"    the crop and its loss (B, guidance), prepared on a
-///                        helper thread during step k − 1 (overlapped)
+///                        helper thread during step k − 1 (overlapped; a
+///                        user's TrainerOptions::loss in turn, not ahead)
 ///   "wait_seconds"       how long step k waited for that preparation
 ///   "val_energy", "val_data", "val_flatten", "val_edge", "val_l2_fraction"
 ///                        at epoch boundaries (k a multiple of
@@ -148,8 +149,8 @@ struct TrainerOptions {
   /// When set, the loss of every training and validation crop instead of
   /// the preset's energy (preset, params and pmap are then unused), e.g.
   /// make_loss(crop, WeightedSum{...}) with a user's term (training_loss.hpp).
-  /// Called from a helper thread (one step ahead) as well as the caller's:
-  /// it must not touch unsynchronised shared state.
+  /// Built on the caller's thread; the default paper loss is instead
+  /// prepared one step ahead on a helper thread (train_network.cpp).
   LossFactory loss;
   /// Names `loss` in the run's settings and the model's metadata, so a
   /// resume must present the same loss; required with `loss`.
