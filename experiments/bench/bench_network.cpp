@@ -236,8 +236,7 @@ std::vector<Row> run_torch(const std::string& python, const std::string& script,
             row.cpu_ms) {
       row.precision = row.impl.find("bf16") != std::string::npos ? "bf16" : "fp32";
       rows.push_back(row);
-    }
-    else
+    } else
       std::fputs(buffer, stderr);
   }
   if (pclose(pipe) != 0) std::fprintf(stderr, "bench_network: '%s' failed\n", command.c_str());
@@ -286,9 +285,10 @@ void print_summary(const std::vector<Row>& rows, Peak fp32_peak, Peak bf16_peak,
     }
     return best;
   };
-  std::printf("\nsummary (peaks: fp32 %.0f GFLOP/s wall, %.0f by CPU time; bf16 %.0f wall, %.0f "
-              "by CPU time)\n",
-              fp32_peak.wall, fp32_peak.cpu, bf16_peak.wall, bf16_peak.cpu);
+  std::printf(
+      "\nsummary (peaks: fp32 %.0f GFLOP/s wall, %.0f by CPU time; bf16 %.0f wall, %.0f "
+      "by CPU time)\n",
+      fp32_peak.wall, fp32_peak.cpu, bf16_peak.wall, bf16_peak.cpu);
   std::printf("%-17s %-9s %9s %9s %7s %7s %7s %7s %7s %7s %10s %9s %9s\n", "case", "size",
               "fp32_ms", "bf16_ms", "bf16_x", "cpu_x", "f32%pk", "f32%cpu", "b16%pk", "b16%cpu",
               "torch_ms", "fp32/pt", "bf16/pt");
@@ -313,11 +313,12 @@ void print_summary(const std::vector<Row>& rows, Peak fp32_peak, Peak bf16_peak,
                  : NAN;
     };
     const double cpu_ratio = f != nullptr && b != nullptr ? f->cpu_ms / b->cpu_ms : NAN;
-    std::printf("%-17s %-9s %9.1f %9.1f %6.2fx %6.2fx %6.0f%% %6.0f%% %6.0f%% %6.0f%% %10.1f %8.2fx "
-                "%8.2fx\n",
-                kind.c_str(), size.c_str(), ms(f), ms(b), ms(f) / ms(b), cpu_ratio,
-                pct(f, fp32_peak.wall), pct_cpu(f, fp32_peak.cpu), pct(b, bf16_peak.wall),
-                pct_cpu(b, bf16_peak.cpu), ms(t), ms(t) / ms(f), ms(t) / ms(b));
+    std::printf(
+        "%-17s %-9s %9.1f %9.1f %6.2fx %6.2fx %6.0f%% %6.0f%% %6.0f%% %6.0f%% %10.1f %8.2fx "
+        "%8.2fx\n",
+        kind.c_str(), size.c_str(), ms(f), ms(b), ms(f) / ms(b), cpu_ratio, pct(f, fp32_peak.wall),
+        pct_cpu(f, fp32_peak.cpu), pct(b, bf16_peak.wall), pct_cpu(b, bf16_peak.cpu), ms(t),
+        ms(t) / ms(f), ms(t) / ms(b));
   }
 }
 }  // namespace
@@ -385,20 +386,21 @@ int main(int argc, char** argv) {
   // the higher kept (on a shared machine one of them may be crowded out).
   Peak fp32_peak, bf16_peak;  // 0 where the CPU lacks the instructions
   auto measure_peaks = [&](const char* when) {
-    const Peak f = __builtin_cpu_supports("avx512f") ? peak_gflops(fma_chains, 12 * 16 * 2) : Peak{};
+    const Peak f =
+        __builtin_cpu_supports("avx512f") ? peak_gflops(fma_chains, 12 * 16 * 2) : Peak{};
     const Peak b =
         __builtin_cpu_supports("avx512bf16") ? peak_gflops(dpbf16_chains, 12 * 32 * 2) : Peak{};
-    std::printf("peak (%s): fp32 FMA loop %.0f GFLOP/s (%.0f by CPU time), bf16 dot-product loop "
-                "(vdpbf16ps) %.0f GFLOP/s (%.0f by CPU time)\n",
-                when, f.wall, f.cpu, b.wall, b.cpu);
+    std::printf(
+        "peak (%s): fp32 FMA loop %.0f GFLOP/s (%.0f by CPU time), bf16 dot-product loop "
+        "(vdpbf16ps) %.0f GFLOP/s (%.0f by CPU time)\n",
+        when, f.wall, f.cpu, b.wall, b.cpu);
     fp32_peak = {std::max(fp32_peak.wall, f.wall), std::max(fp32_peak.cpu, f.cpu)};
     bf16_peak = {std::max(bf16_peak.wall, b.wall), std::max(bf16_peak.cpu, b.cpu)};
   };
   measure_peaks("start");
 
   std::printf("%-17s %-9s %-4s %-40s %10s %10s %10s %8s %8s %8s\n", "case", "size", "prec",
-              "implementation", "median_ms", "min_ms", "cpu_ms", "GFLOP/s", "peak_MiB",
-              "work_MiB");
+              "implementation", "median_ms", "min_ms", "cpu_ms", "GFLOP/s", "peak_MiB", "work_MiB");
   std::vector<Row> rows;
   auto add = [&](Row row) {
     print_row(row);
@@ -446,9 +448,8 @@ int main(int argc, char** argv) {
     const Image<float> grad = random_image(h, w, 3, -1, 1);
     // The loss of the crop, built once as the trainer's helper thread does.
     const auto p0 = Clock::now();
-    const std::unique_ptr<TrainingLoss> loss =
-        make_paper_loss(input, Preset::smoothing, default_training_params(Preset::smoothing),
-                        PMapKind::adaptive);
+    const std::unique_ptr<TrainingLoss> loss = make_paper_loss(
+        input, Preset::smoothing, default_training_params(Preset::smoothing), PMapKind::adaptive);
     const double prepare_ms = std::chrono::duration<double, std::milli>(Clock::now() - p0).count();
     for (std::size_t i = 0; i < nets.size(); ++i) {
       Network& net = *nets[i];
@@ -484,10 +485,11 @@ int main(int argc, char** argv) {
     // The energy alone at T = the fp32 network's output: E(T) and ∂E/∂T.
     Image<float> t = nets[0]->infer(input), dt;
     const auto [energy_ms, energy_min] = time_ms([&] { loss->evaluate(t, &dt); }, 1, repeats);
-    std::printf("    the energy at 224x224 (E and dE/dT, in each step above): %.1f ms median, "
-                "%.1f min; the crop's loss (structure edges B, guidance), prepared on the "
-                "trainer's helper thread: %.1f ms\n",
-                energy_ms, energy_min, prepare_ms);
+    std::printf(
+        "    the energy at 224x224 (E and dE/dT, in each step above): %.1f ms median, "
+        "%.1f min; the crop's loss (structure edges B, guidance), prepared on the "
+        "trainer's helper thread: %.1f ms\n",
+        energy_ms, energy_min, prepare_ms);
     torch_rows("--mode train --height 224 --width 224", flops);
   }
 

@@ -28,8 +28,8 @@ void apply_precision(network::EngineOptions& e, const std::string& precision) {
   e.precision = network::parse_precision(precision);
   std::string why;
   require(e.IsValid(&why), "--precision ", precision, ": ", why);
-  require(network::precision_available(e.kind, e.precision, &why), "--precision ", precision,
-          ": ", why);
+  require(network::precision_available(e.kind, e.precision, &why), "--precision ", precision, ": ",
+          why);
 }
 
 CLI::Option* add_precision_option(CLI::App& cmd, std::string& precision, const std::string& help) {
@@ -48,7 +48,8 @@ std::string describe_kernels(const std::string& kernels) {
     const std::string type = line.substr(space + 1, colon - space - 1);
     const std::string impl = line.substr(colon + 6, line.find(" |", colon) - colon - 6);
     const std::string key = impl + " (" + type + ")";
-    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == key; });
+    auto it =
+        std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == key; });
     if (it == counts.end())
       counts.emplace_back(key, 1);
     else

@@ -269,8 +269,7 @@ int run_smooth(Args& a) {
                  report.grid.image.width, report.grid.image.height, seconds,
                  report.estimated_bytes / (1024.0 * 1024.0), describe_tiling(report).c_str());
   if (a.timing) {
-    const std::string kernels =
-        describe_kernels(s.network().kernels(report.grid.image, false));
+    const std::string kernels = describe_kernels(s.network().kernels(report.grid.image, false));
     if (!kernels.empty()) std::fprintf(stderr, "%s\n", kernels.c_str());
   }
   return 0;

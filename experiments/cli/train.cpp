@@ -99,9 +99,9 @@ double extra(const IterationRecord& r, const char* key) {
 // The log's columns are fixed before the run (LiveLog writes as it goes);
 // 10 significant digits keep a long run's log small.
 const std::vector<std::string> kTrainExtras = {
-    "epoch",      "image",    "learning_rate", "images_per_second", "eta_seconds",
-    "val_energy", "val_data", "val_flatten",   "val_edge",          "val_l2_fraction",
-    "network_seconds", "energy_seconds", "update_seconds", "prepare_seconds", "wait_seconds"};
+    "epoch",           "image",          "learning_rate",  "images_per_second", "eta_seconds",
+    "val_energy",      "val_data",       "val_flatten",    "val_edge",          "val_l2_fraction",
+    "network_seconds", "energy_seconds", "update_seconds", "prepare_seconds",   "wait_seconds"};
 const std::vector<std::string> kOverfitExtras = {"learning_rate", "parameter_step"};
 constexpr int kLogPrecision = 10;
 

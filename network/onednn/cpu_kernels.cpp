@@ -41,7 +41,8 @@ inline v8 load(const bf16* p) {
 }
 inline void store(bf16* p, v8 v) {
   const v8i u = reinterpret_cast<v8i>(v);
-  *reinterpret_cast<v8hu*>(p) = __builtin_convertvector((u + 0x7fffu + ((u >> 16) & 1u)) >> 16, v8h);
+  *reinterpret_cast<v8hu*>(p) =
+      __builtin_convertvector((u + 0x7fffu + ((u >> 16) & 1u)) >> 16, v8h);
 }
 // Scalar access for the channels left over.
 inline float get(const float* p) { return *p; }

@@ -74,8 +74,8 @@ void ConvLayer::build_backward(bool data, bool accumulate) {
   const memory::desc src = activation_desc(spec_.in_channels, in_, type_);
   const memory::desc dst = activation_desc(spec_.out_channels, out_, type_);
   const memory::desc diff_src = activation_desc(spec_.in_channels, in_);
-  const memory::desc weights(
-      {spec_.out_channels, spec_.in_channels, spec_.kernel, spec_.kernel}, type_, tag::any);
+  const memory::desc weights({spec_.out_channels, spec_.in_channels, spec_.kernel, spec_.kernel},
+                             type_, tag::any);
   const memory::desc any_weights(
       {spec_.out_channels, spec_.in_channels, spec_.kernel, spec_.kernel}, dt::f32, tag::any);
   const memory::desc bias =
@@ -110,18 +110,16 @@ void ConvLayer::build_backward(bool data, bool accumulate) {
       const dnnl::primitive_attr flip_attr = user_scratchpad(&ops);
       const memory::desc flipped_weights(
           {spec_.in_channels, spec_.out_channels, spec_.kernel, spec_.kernel}, type_, tag::any);
-      dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference,
-                                        dnnl::algorithm::convolution_direct, dst, flipped_weights,
-                                        memory::desc(), diff_src, strides_, dilates_, pad_l_,
-                                        pad_r_);
+      dnnl::convolution_forward::desc d(
+          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, dst,
+          flipped_weights, memory::desc(), diff_src, strides_, dilates_, pad_l_, pad_r_);
       bwd_data_pd_ = dnnl::convolution_forward::primitive_desc(d, flip_attr, engine_);
     } else if (accumulate) {
       throw dnnl::error(dnnl_unimplemented, "accumulating backward data needs a stride-1 layer");
     } else if (deconv) {
       const dnnl::deconvolution_forward::primitive_desc hint(fwd_pd_.get());
-      dnnl::deconvolution_backward_data::desc d(dnnl::algorithm::deconvolution_direct,
-                                                diff_src, weights, dst, strides_, dilates_,
-                                                pad_l_, pad_r_);
+      dnnl::deconvolution_backward_data::desc d(dnnl::algorithm::deconvolution_direct, diff_src,
+                                                weights, dst, strides_, dilates_, pad_l_, pad_r_);
       bwd_data_pd_ = dnnl::deconvolution_backward_data::primitive_desc(d, attr, engine_, hint);
     } else {
       const dnnl::convolution_forward::primitive_desc hint(fwd_pd_.get());

@@ -151,8 +151,8 @@ class OnednnNetwork final : public Network {
   std::string engine_info() const override {
     const dnnl::version_t* v = dnnl::version();
     std::ostringstream s;
-    s << "oneDNN " << v->major << "." << v->minor << "." << v->patch << " cpu ("
-      << cpu_isa_name() << "), " << to_string(precision_) << ", nhwc";
+    s << "oneDNN " << v->major << "." << v->minor << "." << v->patch << " cpu (" << cpu_isa_name()
+      << "), " << to_string(precision_) << ", nhwc";
     return s.str();
   }
 

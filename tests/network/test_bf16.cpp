@@ -32,13 +32,13 @@ using nd::bf16;
 
 namespace {
 
-#define REQUIRE_BF16()                                                        \
-  do {                                                                        \
-    std::string why_;                                                         \
+#define REQUIRE_BF16()                                                          \
+  do {                                                                          \
+    std::string why_;                                                           \
     if (!precision_available(EngineKind::onednn_cpu, Precision::bf16, &why_)) { \
-      MESSAGE("skipped: " << why_);                                           \
-      return;                                                                 \
-    }                                                                         \
+      MESSAGE("skipped: " << why_);                                             \
+      return;                                                                   \
+    }                                                                           \
   } while (0)
 
 // bf16's unit roundoff: 8 significant bits, round to nearest.
@@ -143,9 +143,9 @@ void check_bf16_layer(const LayerSpec& spec, Extent image) {
     const double vs_same = max_abs_diff(*ours, *ref_same) / scale;
     const double vs_exact = max_abs_diff(*ours, *ref_exact) / scale;
     MESSAGE(name, ": relative to fp32 on rounded inputs ", vs_same, ", to exact fp32 ", vs_exact);
-    CHECK(vs_same < 2e-5);             // fp32 sums: only the order differs
-    CHECK(vs_exact < 2 * kUnit);       // two roundings per product, worst case
-    CHECK(vs_exact > 0.01 * kUnit);    // and it really ran in bf16
+    CHECK(vs_same < 2e-5);           // fp32 sums: only the order differs
+    CHECK(vs_exact < 2 * kUnit);     // two roundings per product, worst case
+    CHECK(vs_exact > 0.01 * kUnit);  // and it really ran in bf16
   }
 }
 
@@ -186,9 +186,9 @@ TEST_CASE("bf16: rounding to nearest even; the vector kernels round as the scala
   nd::to_bf16(skip.data(), skip.size(), skip16.data());
   std::vector<float> y32(skip.size());
   nd::bn_apply(x.data(), pixels, c, mean.data(), scale.data(), shift.data(), skip.data(), true,
-                   y32.data());
-  nd::bn_apply(x.data(), pixels, c, mean.data(), scale.data(), shift.data(), skip16.data(),
-                   true, y16.data());
+               y32.data());
+  nd::bn_apply(x.data(), pixels, c, mean.data(), scale.data(), shift.data(), skip16.data(), true,
+               y16.data());
   int differ = 0;
   for (std::size_t i = 0; i < y32.size(); ++i) differ += to_bf16(y32[i]).bits != y16[i].bits;
   CHECK(differ == 0);
@@ -200,9 +200,9 @@ TEST_CASE("bf16: rounding to nearest even; the vector kernels round as the scala
   std::vector<float> gx32(g32.size()), dg32(c), db32(c), dg16(c), db16(c);
   std::vector<bf16> gx16(g32.size());
   nd::bn_backward(g32.data(), y32.data(), x.data(), pixels, c, mean.data(), scale.data(),
-                      gamma.data(), gx32.data(), dg32.data(), db32.data());
+                  gamma.data(), gx32.data(), dg32.data(), db32.data());
   nd::bn_backward(g16.data(), y16.data(), x.data(), pixels, c, mean.data(), scale.data(),
-                      gamma.data(), gx16.data(), dg16.data(), db16.data());
+                  gamma.data(), gx16.data(), dg16.data(), db16.data());
   CHECK(g16 == g32);  // the same mask
   CHECK(dg16 == dg32);
   differ = 0;
@@ -265,7 +265,8 @@ TEST_CASE("bf16: the shipped model on test photos, against fp32, in grey levels"
   std::vector<std::filesystem::path> photos = {std::filesystem::path(ISMOOTH_TEST_DATA_DIR) /
                                                "astronaut_128.png"};
   for (const char* name : {"chelsea.png", "coffee.png"}) {
-    const std::filesystem::path p = std::filesystem::path("/usr/lib/python3/dist-packages/skimage/data") / name;
+    const std::filesystem::path p =
+        std::filesystem::path("/usr/lib/python3/dist-packages/skimage/data") / name;
     if (std::filesystem::exists(p)) photos.push_back(p);
   }
   for (const auto& path : photos) {
@@ -323,7 +324,8 @@ GradientGap gradient_gap(const Parameters& a, const Parameters& b) {
 
 }  // namespace
 
-TEST_CASE("bf16: whole-network gradients against fp32, measured against the network's sensitivity") {
+TEST_CASE(
+    "bf16: whole-network gradients against fp32, measured against the network's sensitivity") {
   REQUIRE_BF16();
   // A randomly initialised network with per-image BN is sensitive: its
   // parameter gradient moves by ~15% when every weight moves by a bf16
@@ -355,8 +357,9 @@ TEST_CASE("bf16: whole-network gradients against fp32, measured against the netw
   b16->backward(g, g16);
   const GradientGap ours = gradient_gap(g16, g32), yardstick = gradient_gap(g_nudged, g32);
   MESSAGE("gradient vs fp32 (relative 2-norm): bf16 whole ", ours.whole, ", worst tensor ",
-          ours.worst, ", output layer ", ours.output_layer, "; fp32 with weights x (1 +- 2^-8): ",
-          yardstick.whole, ", ", yardstick.worst, ", ", yardstick.output_layer);
+          ours.worst, ", output layer ", ours.output_layer,
+          "; fp32 with weights x (1 +- 2^-8): ", yardstick.whole, ", ", yardstick.worst, ", ",
+          yardstick.output_layer);
   CHECK(ours.whole < 2 * yardstick.whole);
   CHECK(ours.worst < 2 * yardstick.worst);
   CHECK(ours.output_layer < 0.03);  // one layer from dL/dT: a few roundings
@@ -473,8 +476,8 @@ TEST_CASE("bf16: options, and the step's time split in the records") {
   o.epochs = 1;
   const Summary s = train_network(o, test::synthetic_set(2, 36, 40, 0), nullptr);
   for (const IterationRecord& r : s.iterations) {
-    for (const char* key :
-         {"network_seconds", "energy_seconds", "update_seconds", "prepare_seconds", "wait_seconds"}) {
+    for (const char* key : {"network_seconds", "energy_seconds", "update_seconds",
+                            "prepare_seconds", "wait_seconds"}) {
       CAPTURE(key);
       REQUIRE(r.extras.contains(key));
       CHECK(r.extras.at(key) >= 0);
@@ -484,4 +487,3 @@ TEST_CASE("bf16: options, and the step's time split in the records") {
     CHECK(r.extras.at("prepare_seconds") > 0);
   }
 }
-
