@@ -186,7 +186,7 @@ TEST_CASE("majoriser: Lp paper energies are bounded above and touched at x0") {
       q.per_channel = per_channel;
       // Few pairs fall below a tiny floor, so the bound touches E at x0 (the
       // bound's own rounding, weights up to δ^{p−2}, limits how tiny).
-      q.epsilon = 1e-6;
+      q.expansion_floor = 1e-6;
       f.Majorise(x0, q);
       CHECK(q.has_channel_matrices() == per_channel);
       const double e0 = f.Evaluate(x0), b0 = evaluate_majoriser(q, x0);
@@ -210,7 +210,7 @@ TEST_CASE("majoriser: Lp paper energies are bounded above and touched at x0") {
 TEST_CASE("majoriser: at T = I (integer photo, many zero differences) the floor gap is tiny") {
   const auto f = crop_energy(PMapKind::all_lp);
   QuadraticMajoriser q;
-  q.epsilon = 1e-3;
+  q.expansion_floor = 1e-3;
   f.Majorise(f.input(), q);
   const Image<double> x0 = f.input();
   const double e0 = f.Evaluate(x0), gap = evaluate_majoriser(q, x0) - e0;
@@ -422,9 +422,9 @@ TEST_CASE("IRLS options: validity, automatic backend rule, callbacks, failures")
   IrlsOptions o;
   std::string why;
   CHECK(o.IsValid(&why));
-  o.epsilon = 0;
+  o.expansion_floor = 0;
   CHECK_FALSE(o.IsValid(&why));
-  CHECK(why.find("epsilon") != std::string::npos);
+  CHECK(why.find("expansion_floor") != std::string::npos);
   o = IrlsOptions{};
   o.max_iterations = 0;
   CHECK_FALSE(o.IsValid(&why));

@@ -66,7 +66,8 @@ TEST_CASE("a user term added to the paper's energy needs no adapter code") {
     INFO(name << ": " << s.BriefReport());
     CHECK(s.final_energy == doctest::Approx(total.Evaluate(x)));
     CHECK(s.final_energy < 0.9 * before);
-    CHECK(std::isnan(s.iterations.back().data));  // a WeightedSum has no term breakdown
+    CHECK(s.iterations.back().data == doctest::Approx(paper.f.evaluate_terms(x).data));  // from its paper part
+    CHECK(s.iterations.back().extras.count("term:1") == 1);
   };
   check("adam", adam(50, 0.5));
   check("lbfgs", lbfgs(50));
