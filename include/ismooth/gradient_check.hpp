@@ -4,9 +4,14 @@
 /// Ceres' GradientChecker: for every checked entry k,
 ///
 ///     numeric_k  = (f(x + h·e_k) − f(x − h·e_k)) / (2h)
-///     error_k    = |analytic_k − numeric_k| / max(|analytic_k|, |numeric_k|, floor)
+///     error_k    = max(0, |analytic_k − numeric_k| − roundoff_k)
+///                  / max(|analytic_k|, |numeric_k|, floor)
+///     roundoff_k = 10·eps·max(|f(x ± h·e_k)|) / (2h)   (eps of X's scalar)
 ///     floor      = relative_floor · max_k |analytic_k|  (and > 0)
 ///
+/// roundoff_k is what rounding f alone can put into the quotient: without
+/// it, entries far smaller than f/h (a term whose value is large but whose
+/// gradient somewhere is tiny) would fail on noise.
 /// and the check passes when max_k error_k ≤ tolerance:
 ///
 ///     GradientCheckResult r = check_gradient(my_term, x);
@@ -24,6 +29,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
+#include <limits>
 #include <string>
 #include <type_traits>
 
@@ -109,7 +115,10 @@ GradientCheckResult check_gradient(const F& f, const X& x, const GradientCheckOp
       probe.data()[k] = original;
       const double numeric = (f_up - f_down) / (double(up) - double(down));
       const double analytic = double(g.data()[k]);
-      const double error = std::abs(analytic - numeric) /
+      const double roundoff = 10 * double(std::numeric_limits<V>::epsilon()) *
+                              std::max(std::abs(f_up), std::abs(f_down)) /
+                              (double(up) - double(down));
+      const double error = std::max(0.0, std::abs(analytic - numeric) - roundoff) /
                            std::max({std::abs(analytic), std::abs(numeric), floor});
       ++r.checked;
       if (!std::isfinite(error)) finite = false;
