@@ -10,7 +10,8 @@ Each TRACE is a Summary written by summary_csv (include/ismooth/summary_io.hpp):
 is optional; it names the curve and marks the returned iterate. Drawn: the
 exact energy of every record against the iteration (or wall time), the
 lowest one marked; with --terms also each part of a WeightedSum (columns
-"term:NAME") and the paper's data/flatten/edge terms where present, dashed.
+"term:NAME") and the paper's data/flatten/edge terms where present, in
+broken lines of the curve's colour (unweighted values, as in the records).
 Installed beside the library as share/ismooth/plot_trace.py.
 """
 import argparse
@@ -76,8 +77,10 @@ def main():
         if a.terms:
             names = [n for n in c if n.startswith("term:")]
             names += [n for n in ("data", "flatten", "edge") if any(map(math.isfinite, c[n]))]
-            for n in names:
-                ax.plot(x, c[n], "--", color=line.get_color(), alpha=0.6, label=f"{label}: {n}")
+            styles = ["--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3))]
+            for j, n in enumerate(names):
+                ax.plot(x, c[n], linestyle=styles[j % len(styles)], color=line.get_color(),
+                        alpha=0.7, label=f"{label}: {n}")
     ax.set_xlabel("iteration" if a.x == "iteration" else "seconds")
     ax.set_ylabel("energy (exact, 0-255 scale)")
     if a.log:

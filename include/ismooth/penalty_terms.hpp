@@ -75,31 +75,40 @@ inline void set_majoriser_matrices(QuadraticMajoriser& q, Eigen::Index n, bool p
   }
 }
 
-}  // namespace detail
-
-/// ρ of 4-neighbour differences, a robust total variation (see \file).
-template <class Penalty>
-class NeighbourPenalty {
- public:
-  explicit NeighbourPenalty(Penalty rho = {}) : rho_(std::move(rho)) {}
-
-  const Penalty& penalty() const { return rho_; }
-
+/// The concept's members of a penalty term T, from T's
+/// `double run(const Image<S>& x, Image<S>* g)` (g zeroed and sized, or null)
+/// and `void majorise(const Image<S>& x0, QuadraticMajoriser& q)`.
+template <class T>
+struct PenaltyTermMembers {
   template <class Scalar>
   double Evaluate(const Image<Scalar>& x) const {
-    return run(x, static_cast<Image<Scalar>*>(nullptr));
+    return self().run(x, static_cast<Image<Scalar>*>(nullptr));
   }
   template <class Scalar>
   double EvaluateWithGradient(const Image<Scalar>& x, Image<Scalar>& g) const {
     g.resize(x.shape());
     g.fill(0);
-    return run(x, &g);
+    return self().run(x, &g);
   }
-
-  void Majorise(const Image<float>& x0, QuadraticMajoriser& q) const { majorise(x0, q); }
-  void Majorise(const Image<double>& x0, QuadraticMajoriser& q) const { majorise(x0, q); }
+  void Majorise(const Image<float>& x0, QuadraticMajoriser& q) const { self().majorise(x0, q); }
+  void Majorise(const Image<double>& x0, QuadraticMajoriser& q) const { self().majorise(x0, q); }
 
  private:
+  const T& self() const { return static_cast<const T&>(*this); }
+};
+
+}  // namespace detail
+
+/// ρ of 4-neighbour differences, a robust total variation (see \file).
+template <class Penalty>
+class NeighbourPenalty : public detail::PenaltyTermMembers<NeighbourPenalty<Penalty>> {
+ public:
+  explicit NeighbourPenalty(Penalty rho = {}) : rho_(std::move(rho)) {}
+
+  const Penalty& penalty() const { return rho_; }
+
+ private:
+  friend detail::PenaltyTermMembers<NeighbourPenalty>;
   /// Calls pair(i, j) for every right and down neighbour pair of an h×w plane.
   template <class Pair>
   static void for_each_pair(std::size_t h, std::size_t w, Pair&& pair) {
@@ -162,7 +171,7 @@ class NeighbourPenalty {
 
 /// ρ of x − target, a robust data term (see \file).
 template <class Penalty>
-class ResidualPenalty {
+class ResidualPenalty : public detail::PenaltyTermMembers<ResidualPenalty<Penalty>> {
  public:
   /// `target` (3, H, W) on 0–255.
   ResidualPenalty(Image<double> target, Penalty rho = {})
@@ -173,20 +182,8 @@ class ResidualPenalty {
   const Image<double>& target() const { return target_; }
   const Penalty& penalty() const { return rho_; }
 
-  template <class Scalar>
-  double Evaluate(const Image<Scalar>& x) const {
-    return run(x, static_cast<Image<Scalar>*>(nullptr));
-  }
-  template <class Scalar>
-  double EvaluateWithGradient(const Image<Scalar>& x, Image<Scalar>& g) const {
-    g.resize(x.shape());
-    return run(x, &g);
-  }
-
-  void Majorise(const Image<float>& x0, QuadraticMajoriser& q) const { majorise(x0, q); }
-  void Majorise(const Image<double>& x0, QuadraticMajoriser& q) const { majorise(x0, q); }
-
  private:
+  friend detail::PenaltyTermMembers<ResidualPenalty>;
   template <class Scalar>
   double run(const Image<Scalar>& x, Image<Scalar>* g) const {
     check_same_size(x, "ResidualPenalty: x", target_, "target");

@@ -1,6 +1,7 @@
 // Must not compile: a user's term whose Evaluate lacks `const`. The
 // compile_fail_missing_const test (check_compile_fail.cmake) builds it and
 // expects one short error that says "const" (objective_check.hpp).
+#include "ismooth/image.hpp"
 #include "ismooth/solvers/adam.hpp"
 
 struct MyTerm {
