@@ -22,9 +22,7 @@
 /// steps shrink to nothing; where Ceres' parameter or function tolerance then
 /// fires on the vanishing step it reports "convergence" (the 11–16-iteration
 /// stops of issue 14): a stall, not a minimum. Where it does not, progress is
-/// just slow: tests/solvers/test_lbfgs.cpp measures a 48×64 all-L0.8 crop
-/// plus a Charbonnier TV at 100 iterations: unsmoothed 202.9, smoothed 93.7,
-/// Adam 194.4.
+/// just slow (measured in docs/solvers.md, "L-BFGS").
 ///
 /// **Data layout.** Ceres works on one double parameter block of x.size()
 /// values (x's flat, planar order). Each evaluation copies it into a scratch
