@@ -32,7 +32,8 @@ TEST_CASE("the known forms: Huber, Charbonnier, log-cosh") {
   CHECK(HuberPenalty{2}.value(-5) == 2 * (5 - 1));
   CHECK(CharbonnierPenalty{3}.value(4) == doctest::Approx(2.0));  // √(16 + 9) − 3
   CHECK(LogCoshPenalty{2}.value(1) == doctest::Approx(4 * std::log(std::cosh(0.5))));
-  CHECK(LogCoshPenalty{2}.value(2000) == doctest::Approx(4 * (1000 - std::log(2.0))));  // no overflow
+  CHECK(LogCoshPenalty{2}.value(2000) ==
+        doctest::Approx(4 * (1000 - std::log(2.0))));  // no overflow
 }
 
 TEST_CASE("NeighbourPenalty and ResidualPenalty: values by hand") {

@@ -53,14 +53,16 @@ struct Distance {
 
 }  // namespace
 
-TEST_CASE("WeightedSum holds terms by std::cref, std::ref or reference, without template arguments") {
+TEST_CASE(
+    "WeightedSum holds terms by std::cref, std::ref or reference, without template arguments") {
   const Distance a{test::random_image<double>(4, 5, 1)};
   Distance b{test::random_image<double>(4, 5, 2)};
   const Image<double> x = test::random_image<double>(4, 5, 3);
   const WeightedSum by_ref{Weighted{2.0, std::cref(a)}, Weighted{0.5, std::ref(b)}};
   const WeightedSum by_value{Weighted{2.0, a}, Weighted{0.5, b}};
   static_assert(DifferentiableObjective<decltype(by_ref), Image<double>>);
-  static_assert(std::is_same_v<decltype(by_ref.part<0>().term), std::reference_wrapper<const Distance>>);
+  static_assert(
+      std::is_same_v<decltype(by_ref.part<0>().term), std::reference_wrapper<const Distance>>);
   const WeightedSum plain_ref{Weighted<const Distance&>{1.0, a}};
   CHECK(evaluate(by_ref, x) == doctest::Approx(evaluate(by_value, x)).epsilon(1e-15));
   CHECK(evaluate(plain_ref, x) == doctest::Approx(evaluate(a, x)).epsilon(1e-15));
@@ -120,8 +122,8 @@ TEST_CASE("WeightedSum::evaluate_parts reports each part's unweighted value") {
 
 TEST_CASE("WeightedSum::Smoothed smooths the paper's energy part and keeps the others") {
   const Image<double> input = test::random_image<double>(8, 9, 3);
-  const auto paper = make_energy(input, Preset::smoothing, preset_params(Preset::smoothing),
-                                 {}, PMap{PMapKind::all_lp});
+  const auto paper = make_energy(input, Preset::smoothing, preset_params(Preset::smoothing), {},
+                                 PMap{PMapKind::all_lp});
   const Distance q{test::random_image<double>(8, 9, 8)};
   const WeightedSum sum{Weighted{1.0, std::cref(paper)}, Weighted{0.25, std::cref(q)}};
   static_assert(Smoothable<decltype(sum)>);

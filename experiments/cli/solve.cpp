@@ -197,9 +197,9 @@ void add_solve_command(CLI::App& app, Action& action) {
       a->numbers.add(*cmd, "--learning-rate", a->learning_rate, {0, 1e6, true, ""},
                      "adam: step in grey levels (default 0.5 for --energy adaptive, 5 otherwise)");
   cmd->add_option("--schedule", a->schedule, "adam: constant (default) or cosine decay");
-  a->epsilon_flag = a->numbers.add(
-      *cmd, "--epsilon", a->epsilon, {0, 255, false, ""},
-      "older name of --smoothing-epsilon (lbfgs) and --expansion-floor (irls)");
+  a->epsilon_flag =
+      a->numbers.add(*cmd, "--epsilon", a->epsilon, {0, 255, false, ""},
+                     "older name of --smoothing-epsilon (lbfgs) and --expansion-floor (irls)");
   a->smoothing_epsilon_flag = a->numbers.add(
       *cmd, "--smoothing-epsilon", a->smoothing_epsilon, {0, 255, false, ""},
       "lbfgs: smoothing of |d|^p in grey levels (default 0.25), applied to the minimised "

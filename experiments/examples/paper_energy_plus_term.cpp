@@ -35,14 +35,15 @@ int main(int argc, char** argv) {
     const SmoothingEnergy<float> paper =
         make_energy(input, Preset::smoothing, params, {}, PMap{PMapKind::all_lp});
     const NeighbourPenalty tv{HuberPenalty{4.0}};
-    const WeightedSum f{Weighted{1.0, std::cref(paper), "paper"}, Weighted{0.02, std::cref(tv), "tv"}};
+    const WeightedSum f{Weighted{1.0, std::cref(paper), "paper"},
+                        Weighted{0.02, std::cref(tv), "tv"}};
 
     Image<float> t = input;
     KeepBest<Image<float>> best;  // L-BFGS returns its last iterate; keep the best too
     LbfgsOptions o;
     o.max_iterations = 30;
-    o.callback = chain(print_iterations(stdout, 10), best.callback(),
-                       write_trace(argv[3], 1, "lbfgs"));
+    o.callback =
+        chain(print_iterations(stdout, 10), best.callback(), write_trace(argv[3], 1, "lbfgs"));
     const Summary s = solve_lbfgs(o, f, t);
     std::printf("%s\n", s.BriefReport().c_str());
     const IterationRecord& last = s.iterations.back();

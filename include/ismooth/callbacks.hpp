@@ -45,8 +45,7 @@ inline IterationCallback print_iterations(std::FILE* out = stderr, int every = 1
 /// `total`. For terminals; use print_iterations for logs.
 inline IterationCallback progress(int total, std::FILE* out = stderr) {
   return [total, out](const IterationRecord& r) {
-    std::fprintf(out, "\r  %d/%d  energy %.9g  %.1f s   ", r.iteration, total, r.energy,
-                 r.seconds);
+    std::fprintf(out, "\r  %d/%d  energy %.9g  %.1f s   ", r.iteration, total, r.energy, r.seconds);
     if (r.iteration >= total) std::fputc('\n', out);
     std::fflush(out);
     return CallbackReturn::continue_solving;

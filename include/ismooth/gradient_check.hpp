@@ -94,8 +94,8 @@ GradientCheckResult check_gradient(const F& f, const X& x, const GradientCheckOp
     using V = std::remove_cvref_t<decltype(*x.data())>;
     X g(x);
     gradient(f, x, g);
-    require(g.size() == x.size(), "check_gradient: the gradient has ", g.size(),
-            " values, x has ", x.size());
+    require(g.size() == x.size(), "check_gradient: the gradient has ", g.size(), " values, x has ",
+            x.size());
     double largest = 0;
     for (std::size_t k = 0; k < g.size(); ++k)
       largest = std::max(largest, std::abs(double(g.data()[k])));
@@ -132,11 +132,12 @@ GradientCheckResult check_gradient(const F& f, const X& x, const GradientCheckOp
     }
     r.ok = finite && r.max_relative_error <= o.tolerance;
     char line[320];
-    std::snprintf(line, sizeof line,
-                  "gradient check %s: %zu entries, max relative error %.3g (tolerance %.3g) at flat "
-                  "index %zu: analytic %.9g, finite difference %.9g",
-                  r.ok ? "passed" : "FAILED", r.checked, r.max_relative_error, o.tolerance,
-                  r.worst_index, r.analytic, r.numeric);
+    std::snprintf(
+        line, sizeof line,
+        "gradient check %s: %zu entries, max relative error %.3g (tolerance %.3g) at flat "
+        "index %zu: analytic %.9g, finite difference %.9g",
+        r.ok ? "passed" : "FAILED", r.checked, r.max_relative_error, o.tolerance, r.worst_index,
+        r.analytic, r.numeric);
     r.message = line;
     return r;
   }

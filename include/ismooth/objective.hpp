@@ -16,6 +16,11 @@
 /// EvaluateWithGradient; the free functions below derive whatever is missing.
 /// Gradient and EvaluateWithGradient **overwrite** g and resize it to x's
 /// shape if needed.
+///
+/// Also here: the Smoothable customisation point (L-BFGS smooths through
+/// it). With this header come objective_check.hpp (a readable error for a
+/// type that misses the concept) and weighted_sum.hpp (WeightedSum).
+/// Writing a term: docs/solvers.md, "Writing your own term".
 
 #include <array>
 #include <concepts>

@@ -70,8 +70,8 @@ inline void set_majoriser_matrices(QuadraticMajoriser& q, Eigen::Index n, bool p
   q.channel_A.clear();
   if (per_channel) {
     q.channel_A.assign(3, SparseMatrixD(n, n));
-    for (int c = 0; c < 3; ++c) q.channel_A[std::size_t(c)].setFromTriplets(channel[c].begin(),
-                                                                           channel[c].end());
+    for (int c = 0; c < 3; ++c)
+      q.channel_A[std::size_t(c)].setFromTriplets(channel[c].begin(), channel[c].end());
   }
 }
 

@@ -33,9 +33,7 @@ struct HuberPenalty {
     const double a = std::abs(d);
     return a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta);
   }
-  double derivative(double d) const {
-    return std::abs(d) <= delta ? d : (d > 0 ? delta : -delta);
-  }
+  double derivative(double d) const { return std::abs(d) <= delta ? d : (d > 0 ? delta : -delta); }
   double weight(double d) const {
     const double a = std::abs(d);
     return a <= delta ? 1.0 : delta / a;

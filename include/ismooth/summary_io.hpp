@@ -260,8 +260,7 @@ inline std::string summary_json(const Summary& s, const JsonContext& context = {
                     ", \"termination\": " + json_string(to_string(s.termination)) +
                     ", \"message\": " + json_string(s.message) +
                     ", \"seconds\": " + json_number(s.seconds) + fields(best_fields(s)) +
-                    fields(context.before_records) +
-                    ",\n \"records\": [";
+                    fields(context.before_records) + ",\n \"records\": [";
   for (std::size_t k = 0; k < s.iterations.size(); ++k) {
     const IterationRecord& r = s.iterations[k];
     out += k ? ",\n  {" : "\n  {";

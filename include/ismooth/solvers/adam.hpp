@@ -54,8 +54,8 @@ struct AdamOptions {
   /// above c2/12 ≈ 0.8 that noise alone pushes E(T) − E(I) past c2 and flips
   /// pixels into the L2 mask. Measurements: docs/solvers.md, "Adam".
   double learning_rate = 5.0;
-  double beta1 = 0.9;     ///< first-moment decay, in [0, 1)
-  double beta2 = 0.999;   ///< second-moment decay, in [0, 1)
+  double beta1 = 0.9;    ///< first-moment decay, in [0, 1)
+  double beta2 = 0.999;  ///< second-moment decay, in [0, 1)
   /// Adam's ε, added to √v̂ in the update's denominator; > 0 (see \file on
   /// scale). Not the energy's smoothing ε nor IRLS's expansion floor.
   double denominator_epsilon = 1e-8;

@@ -109,8 +109,7 @@ struct IrlsOptions {
       return bad("function_tolerance must be finite and >= 0, got " +
                  std::to_string(function_tolerance));
     if (!(std::isfinite(expansion_floor) && expansion_floor > 0))
-      return bad("expansion_floor must be finite and > 0, got " +
-                 std::to_string(expansion_floor));
+      return bad("expansion_floor must be finite and > 0, got " + std::to_string(expansion_floor));
     if (!(pcg_tolerance > 0 && pcg_tolerance < 1))
       return bad("pcg_tolerance must be in (0, 1), got " + std::to_string(pcg_tolerance));
     if (pcg_max_iterations < 1)
@@ -201,8 +200,10 @@ Summary solve_irls(const IrlsOptions& options, const F& f, X& x) {
     static_assert(Majorisable<F, X>,
                   "solve_irls: the objective has no `void Majorise(const X& x0, "
                   "QuadraticMajoriser& q) const` (majoriser.hpp); use Adam or L-BFGS, or write it");
-    if constexpr (Majorisable<F, X>) return detail::solve_irls_checked(options, f, x);
-    else return {};
+    if constexpr (Majorisable<F, X>)
+      return detail::solve_irls_checked(options, f, x);
+    else
+      return {};
   }
 }
 
