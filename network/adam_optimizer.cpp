@@ -16,8 +16,8 @@ bool AdamSettings::IsValid(std::string* error) const {
     why = "beta1 must be in [0, 1), got " + std::to_string(beta1);
   else if (!(beta2 >= 0 && beta2 < 1))
     why = "beta2 must be in [0, 1), got " + std::to_string(beta2);
-  else if (!(std::isfinite(epsilon) && epsilon > 0))
-    why = "epsilon must be finite and > 0, got " + std::to_string(epsilon);
+  else if (!(std::isfinite(denominator_epsilon) && denominator_epsilon > 0))
+    why = "denominator_epsilon must be finite and > 0, got " + std::to_string(denominator_epsilon);
   if (error != nullptr) *error = why;
   return why.empty();
 }
@@ -53,7 +53,7 @@ double AdamOptimizer::step(Parameters& params, const Parameters& gradients, doub
   ++t_;
   const AdamSettings& s = settings_;
   const AdamStepConstants constants =
-      adam_step_constants(learning_rate, s.beta1, s.beta2, s.epsilon, t_);
+      adam_step_constants(learning_rate, s.beta1, s.beta2, s.denominator_epsilon, t_);
   double moved = 0;  // one running sum over every tensor
   for (std::size_t i = 0; i < params.size(); ++i)
     adam_update(constants, gradients[i].data(), m_[i].data(), v_[i].data(), params[i].data(),

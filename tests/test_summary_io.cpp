@@ -6,6 +6,9 @@
 
 #include <cctype>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <limits>
 #include <map>
 #include <variant>
@@ -160,7 +163,9 @@ TEST_CASE("summary_json: valid JSON with every number back, non-finite as null")
   for (const auto& [k, v] : keys) names.push_back(k);
   CHECK(names == std::vector<std::string>{"solver", "width", "preset", "iterations",
                                           "initial_energy", "final_energy", "termination",
-                                          "message", "seconds", "output", "records"});
+                                          "message", "seconds", "returned_iteration",
+                                          "best_iteration", "best_energy", "last_energy",
+                                          "output", "records"});
   CHECK(d["solver"].text() == "adam");
   CHECK(d["width"].number() == 4);
   CHECK(d["output"].text() == "out \\ dir/t.png");
@@ -188,7 +193,7 @@ TEST_CASE("summary_csv: header, rows, and the comment line parse back") {
   SummaryCsvOptions options;
   options.comment_line = true;
   const std::string text = summary_csv(s, options);
-  CHECK(text.rfind("# adam,no_convergence,reached max_iterations = 2; \"quoted\" next line,0.25\n"
+  CHECK(text.rfind("# adam,no_convergence,reached max_iterations = 2; \"quoted\" next line,0.25,2\n"
                    "iteration,energy,data,flatten,edge,l2_fraction,energy_change,gradient_norm,"
                    "step_norm,seconds,cg_iterations,learning_rate\n",
                    0) == 0);
@@ -219,6 +224,57 @@ TEST_CASE("summary_csv: fixed extras and precision, as a live log writes them") 
   CHECK(text.find("\n0,100.3,0,100.3,0,0,0,2,0.5,0,0.5,\n") != std::string::npos);
   CHECK(csv_number(-std::numeric_limits<double>::quiet_NaN()) == "nan");
   CHECK(csv_number(1.0 / 3.0) == "0.33333333333333331");
+}
+
+TEST_CASE("Summary round trip: returned and best iterations, per-part extras, files") {
+  Summary s = example_summary();
+  s.solver = "irls";
+  s.iterations[1].extras["term:paper"] = 12.5;
+  s.iterations[1].extras["term:tv"] = 0.75;
+  s.iterations[2].energy = 80;  // a rise: iteration 1 (50.33) is the best
+  s.returned_iteration = 1;
+  s.final_energy = s.iterations[1].energy;
+  s.set_best_from_records();
+  CHECK(s.best_iteration == 1);
+  CHECK(s.best_energy == s.iterations[1].energy);
+
+  const auto dir = std::filesystem::temp_directory_path() / "ismooth_test_summary_io";
+  std::filesystem::create_directories(dir);
+  SummaryCsvOptions options;
+  options.comment_line = true;
+  write_summary_csv(dir / "s.csv", s, options);
+  write_summary_json(dir / "s.json", s);
+  auto read = [](const std::filesystem::path& p) {
+    std::ifstream in(p);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  const Summary back = parse_summary_csv(read(dir / "s.csv"), "s.csv");
+  CHECK(back.solver == "irls");
+  CHECK(back.returned_iteration == 1);
+  CHECK(back.final_energy == s.final_energy);
+  CHECK(back.best_iteration == 1);
+  CHECK(back.best_energy == s.best_energy);
+  REQUIRE(back.iterations.size() == 3);
+  for (std::size_t k = 0; k < 3; ++k) {
+    CHECK(back.iterations[k].energy == s.iterations[k].energy);
+    CHECK(back.iterations[k].extras == s.iterations[k].extras);
+  }
+  CHECK(read(dir / "s.json") == summary_json(s));
+  const Json d = JsonReader(read(dir / "s.json")).document();
+  CHECK(d["returned_iteration"].number() == 1);
+  CHECK(d["final_energy"].number() == s.iterations[1].energy);
+  CHECK(d["last_energy"].number() == 80);
+  CHECK(d["best_energy"].number() == s.iterations[1].energy);
+  CHECK(std::get<JsonArray>(d["records"].value)[1]["term:tv"].number() == 0.75);
+  // A comment line without returned_iteration (older files): the last record.
+  const std::string old = "# adam,convergence,done,1\n" + record_csv_header() + "0,5,0,0,0,0,0,0,0,0\n" +
+                          "1,4,0,0,0,0,0,0,0,0\n";
+  const Summary o = parse_summary_csv(old, "old");
+  CHECK(o.final_energy == 4);
+  CHECK(o.resolved_returned_iteration() == 1);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

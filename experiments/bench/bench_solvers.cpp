@@ -95,7 +95,7 @@ struct Settings {
                                      SolverKind::adam, SolverKind::lbfgs};
   PMapKind map = PMapKind::all_lp;
   bool shared = false;
-  double epsilon = IrlsOptions{}.epsilon;
+  double epsilon = IrlsOptions{}.expansion_floor;
   int max_iterations = 30;
   int first_order_iterations = 300;
   double tolerance = 1e-4;
@@ -188,12 +188,12 @@ std::string run_config(const Settings& s, const Config& c) {
   o.max_iterations = s.max_iterations;
   o.function_tolerance = s.tolerance;
   o.per_channel_matrices = !s.shared;
-  o.epsilon = s.epsilon;
+  o.expansion_floor = s.epsilon;
   char buf[1024];
   // Memory prediction before the solve.
   {
     QuadraticMajoriser q;
-    q.epsilon = o.epsilon;
+    q.expansion_floor = o.expansion_floor;
     q.per_channel = o.per_channel_matrices;
     energy.Majorise(input, q);
     const double nnz = double(q.has_channel_matrices() ? q.channel_A[0].nonZeros() : q.A.nonZeros());

@@ -2,8 +2,9 @@
 //               [--preset NAME] [--mask F.png] [--set key=value]... [--iterations N]
 //               [--edges B.png] [--init T.png] [--trace FILE.csv] [--json] [--verbose]
 //               [--learning-rate LR] [--schedule constant|cosine]          (adam)
-//               [--epsilon E] [--memory M]                                  (lbfgs)
-//               [--epsilon E] [--linear-solver auto|cholmod|pcg]            (irls)
+//               [--smoothing-epsilon E] [--memory M]                        (lbfgs)
+//               [--expansion-floor D] [--linear-solver auto|cholmod|pcg]    (irls)
+//               (--epsilon E: the older name of both)
 //               [--threads N]
 //
 // Minimises the energy (Eq. 1) of one image, starting from T = I (or --init),
@@ -26,6 +27,7 @@
 #include "cli/energy_options.hpp"
 #include "cli/flag_values.hpp"
 #include "cli/output_paths.hpp"
+#include "ismooth/callbacks.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/summary_io.hpp"
 
@@ -40,8 +42,9 @@ struct Args {
   // Numbers (flag_values.hpp); unset: the solver's default.
   NumericFlags numbers;
   int iterations = 0, memory = 0;
-  double learning_rate = 0, epsilon = 0;
+  double learning_rate = 0, epsilon = 0, smoothing_epsilon = 0, expansion_floor = 0;
   CLI::Option *iterations_flag = nullptr, *learning_rate_flag = nullptr, *epsilon_flag = nullptr,
+              *smoothing_epsilon_flag = nullptr, *expansion_floor_flag = nullptr,
               *memory_flag = nullptr;
   ThreadsOption threads{"", 1};
   bool json = false, verbose = false;
@@ -68,15 +71,6 @@ void refuse_failed_solve(const Summary& s, const Image<float>& t, const std::str
   require(finite, "the final iterate has non-finite pixels ('", output, "' not written)");
 }
 
-IterationCallback progress(bool verbose) {
-  if (!verbose) return {};
-  return [](const IterationRecord& r) {
-    std::fprintf(stderr, "  iter %4d  energy %.9g  change %.3g  |step| %.3g  %.3f s\n", r.iteration,
-                 r.energy, r.energy_change, r.step_norm, r.seconds);
-    return CallbackReturn::continue_solving;
-  };
-}
-
 /// The flags as solve_settings.hpp's settings (shared with the Python module).
 solvers::SolveSettings settings(const Args& a) {
   solvers::SolveSettings s;
@@ -85,6 +79,8 @@ solvers::SolveSettings settings(const Args& a) {
   if (a.learning_rate_flag->count() > 0) s.learning_rate = a.learning_rate;
   s.schedule = a.schedule;
   if (a.epsilon_flag->count() > 0) s.epsilon = a.epsilon;
+  if (a.smoothing_epsilon_flag->count() > 0) s.smoothing_epsilon = a.smoothing_epsilon;
+  if (a.expansion_floor_flag->count() > 0) s.expansion_floor = a.expansion_floor;
   if (a.memory_flag->count() > 0) s.memory = a.memory;
   s.linear_solver = a.linear_solver;
   return s;
@@ -99,12 +95,13 @@ int run(const Args& a) {
   rules.check_set = [](const std::string& assignment) {
     require(assignment.rfind("epsilon=", 0) != 0, "--set ", assignment,
             ": solve reports exact energies "
-            "(epsilon = 0); use --epsilon for the L-BFGS smoothing or the IRLS floor");
+            "(epsilon = 0); use --smoothing-epsilon for the L-BFGS smoothing or "
+            "--expansion-floor for the IRLS floor");
   };
   const EnergySelection e = select_energy(a.energy, rules);
   require_mask_applies(a.energy, e.preset);
   solvers::SolveOptions options = solvers::solve_options(settings(a), e.pmap);
-  options.set_callback(progress(a.verbose));
+  if (a.verbose) options.set_callback(print_iterations(stderr));
   // Refuse an unwritable OUTPUT/--trace, or one that is an input, now
   // rather than after the solve.
   detail::format_of(a.output, true);
@@ -125,10 +122,7 @@ int run(const Args& a) {
   const Summary s = solvers::solve(kind, options, energy, t);
   refuse_failed_solve(s, t, a.output);
   save_image(t, a.output);  // atomic; clamps to [0, 255] and rounds
-  if (!a.trace.empty()) {
-    const std::string csv = summary_csv(s);
-    detail::write_atomically(a.trace, std::vector<unsigned char>(csv.begin(), csv.end()));
-  }
+  if (!a.trace.empty()) write_summary_csv(a.trace, s);
   if (a.json) {
     std::fputs(json_report(s, a, t).c_str(), stdout);
     std::fprintf(stderr, "%s\n", s.BriefReport().c_str());
@@ -165,10 +159,16 @@ void add_solve_command(CLI::App& app, Action& action) {
       a->numbers.add(*cmd, "--learning-rate", a->learning_rate, {0, 1e6, true, ""},
                      "adam: step in grey levels (default 0.5 for --energy adaptive, 5 otherwise)");
   cmd->add_option("--schedule", a->schedule, "adam: constant (default) or cosine decay");
-  a->epsilon_flag = a->numbers.add(
-      *cmd, "--epsilon", a->epsilon, {0, 255, false, ""},
-      "lbfgs: smoothing of |d|^p in grey levels (default 0.25); irls: expansion floor "
-      "(default 0.01). Reported energies always use epsilon = 0");
+  a->epsilon_flag =
+      a->numbers.add(*cmd, "--epsilon", a->epsilon, {0, 255, false, ""},
+                     "older name of --smoothing-epsilon (lbfgs) and --expansion-floor (irls)");
+  a->smoothing_epsilon_flag = a->numbers.add(
+      *cmd, "--smoothing-epsilon", a->smoothing_epsilon, {0, 255, false, ""},
+      "lbfgs: smoothing of |d|^p in grey levels (default 0.25), applied to the minimised "
+      "energy only; reported energies use epsilon = 0");
+  a->expansion_floor_flag = a->numbers.add(
+      *cmd, "--expansion-floor", a->expansion_floor, {0, 255, true, ""},
+      "irls: pair differences below this (grey levels) are majorised at it (default 0.01)");
   a->memory_flag = a->numbers.add(*cmd, "--memory", a->memory, {1, 1000, ""},
                                   "lbfgs: correction pairs kept (default 20)");
   cmd->add_option("--linear-solver", a->linear_solver,
@@ -177,7 +177,7 @@ void add_solve_command(CLI::App& app, Action& action) {
   help.mask = "foreground mask F for the background/foreground presets";
   help.set =
       "override an energy parameter, key=value (repeatable), as in `ismooth energy` (epsilon "
-      "excepted: see --epsilon)";
+      "excepted: see --smoothing-epsilon)";
   add_energy_options(*cmd, a->energy, help);
   add_threads_option(*cmd, a->threads, "OpenMP threads (default: all cores)");
   cmd->callback([a, &action] { action = [a] { return run(*a); }; });

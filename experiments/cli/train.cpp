@@ -111,8 +111,7 @@ void write_csv(const std::string& path, const Summary& s, const std::vector<std:
   SummaryCsvOptions options;
   options.precision = kLogPrecision;
   options.extras = extras;
-  const std::string csv = summary_csv(s, options);
-  detail::write_atomically(path, std::vector<unsigned char>(csv.begin(), csv.end()));
+  write_summary_csv(path, s, options);
 }
 
 /// Appends rows as they come, so a long run can be plotted while it trains.

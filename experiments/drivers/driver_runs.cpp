@@ -160,7 +160,7 @@ Summary run_cached(const DriverOptions& o, ResultCache& cache, Progress& progres
   if (cli::interrupted()) throw cli::Interrupted{};
   save_image(t, png);  // every run keeps its final image (fig5_7 shows them)
   if (output) *output = load_image(png);
-  write_summary_csv(csv, sum);  // last: its presence marks the part done
+  write_summary_csv(csv, sum, cached_summary_csv());  // last: its presence marks the part done
   cache.computed();
   progress.item(what + ": E " + csv_number(sum.initial_energy).substr(0, 10) + " -> " +
                     csv_number(sum.final_energy).substr(0, 10),

@@ -5,12 +5,6 @@
 
 namespace ismooth::experiments {
 
-void write_summary_csv(const fs::path& path, const Summary& s) {
-  SummaryCsvOptions options;
-  options.comment_line = true;
-  write_text(path, summary_csv(s, options));
-}
-
 Summary read_summary_csv(const fs::path& path) {
   return parse_summary_csv(read_text(path), path.string());
 }

@@ -7,13 +7,19 @@
 #include <vector>
 
 #include "drivers/result_cache.hpp"
-#include "ismooth/summary.hpp"
+#include "ismooth/summary_io.hpp"
 
 namespace ismooth::experiments {
 
-/// CSV of a Summary: the standard record columns (as `ismooth solve --trace`)
-/// plus every extra, and a first comment line "# solver,termination,message".
-void write_summary_csv(const fs::path& path, const Summary& s);
+/// The CSV options of a cached run: the standard record columns (as
+/// `ismooth solve --trace`) plus every extra, and the first comment line
+/// read_summary_csv needs. Written by ismooth::write_summary_csv
+/// (summary_io.hpp).
+inline SummaryCsvOptions cached_summary_csv() {
+  SummaryCsvOptions options;
+  options.comment_line = true;
+  return options;
+}
 Summary read_summary_csv(const fs::path& path);
 
 /// Records of several runs in one long CSV: a header of `keys` then the

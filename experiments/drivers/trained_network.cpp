@@ -90,7 +90,7 @@ network::Model trained_network(const DriverOptions& o, ResultCache& cache, const
     throw cli::Interrupted{};
   require(sum.termination != TerminationType::failure, "training ", spec.label,
           " failed: ", sum.message);
-  write_summary_csv(model_path.string() + ".log.csv", sum);
+  write_summary_csv(model_path.string() + ".log.csv", sum, cached_summary_csv());
   std::error_code ec;
   fs::remove(t.checkpoint, ec);
   cache.computed();

@@ -48,6 +48,8 @@ solvers::SolveSettings take_settings(const std::string& solver, const py::object
   s.learning_rate = take_keyword<double>(kwargs, "learning_rate");
   s.schedule = take_keyword<std::string>(kwargs, "schedule").value_or("");
   s.epsilon = take_keyword<double>(kwargs, "epsilon");
+  s.smoothing_epsilon = take_keyword<double>(kwargs, "smoothing_epsilon");
+  s.expansion_floor = take_keyword<double>(kwargs, "expansion_floor");
   s.memory = take_keyword<int>(kwargs, "memory");
   s.linear_solver = take_keyword<std::string>(kwargs, "linear_solver").value_or("");
   return s;
@@ -208,11 +210,8 @@ py::tuple solve(const py::handle& input, const std::string& solver, const std::s
     const auto f = make_energy(std::move(in.image), e.preset, e.params, inputs, PMap{e.pmap});
     if (terms.empty()) return solvers::solve(kind, options, f, t);
     const PythonTerms mine{&terms, &gate};
-    if (kind == solvers::SolverKind::lbfgs)  // smoothed |d|^p minimised, exact energy reported
-      return solve_lbfgs(
-          options.lbfgs,
-          WeightedSum{Weighted{1.0, with_epsilon(f, options.lbfgs.epsilon)}, Weighted{1.0, mine}},
-          WeightedSum{Weighted{1.0, f}, Weighted{1.0, mine}}, t);
+    // L-BFGS smooths the paper energy's part of the sum and reports the exact
+    // sum (WeightedSum forwards Smoothed to the parts that have it).
     return solvers::solve(kind, options, WeightedSum{Weighted{1.0, f}, Weighted{1.0, mine}}, t);
   });
   refuse_failed(s, t);
@@ -226,7 +225,7 @@ py::tuple minimize(const py::object& fun, const py::handle& x0, const std::strin
   const solvers::SolveSettings settings = take_settings(solver, iterations, options);
   require(options.empty(), "minimize: unknown keyword ",
           options.empty() ? std::string() : std::string(py::str(options.begin()->first)),
-          " (solver settings: learning_rate, schedule, epsilon, memory)");
+          " (solver settings: learning_rate, schedule, smoothing_epsilon (or epsilon), memory)");
   const solvers::SolverKind kind =
       solvers::settings_solver(settings, solvers::SettingSpelling::keyword);
   require(kind != solvers::SolverKind::irls,

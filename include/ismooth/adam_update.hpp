@@ -23,18 +23,18 @@ namespace ismooth {
 /// learning_rate_schedule.hpp), the decays and ε, and the bias corrections.
 struct AdamStepConstants {
   double learning_rate = 0;
-  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+  double beta1 = 0.9, beta2 = 0.999, denominator_epsilon = 1e-8;
   double correction1 = 1;  ///< 1 − β1^t
   double correction2 = 1;  ///< 1 − β2^t
 };
 
 /// The constants of step t (1-based).
 inline AdamStepConstants adam_step_constants(double learning_rate, double beta1, double beta2,
-                                             double epsilon, std::int64_t t) {
+                                             double denominator_epsilon, std::int64_t t) {
   return {learning_rate,
           beta1,
           beta2,
-          epsilon,
+          denominator_epsilon,
           1 - std::pow(beta1, double(t)),
           1 - std::pow(beta2, double(t))};
 }
@@ -53,7 +53,7 @@ void adam_update(const AdamStepConstants& s, const Grad* g, Moment* m, Moment* v
     v[k] = Moment(vk);
     const Value old = x[k];
     x[k] = Value(double(old) - s.learning_rate * (mk / s.correction1) /
-                                   (std::sqrt(vk / s.correction2) + s.epsilon));
+                                   (std::sqrt(vk / s.correction2) + s.denominator_epsilon));
     const double d = double(x[k]) - double(old);
     moved_squared += d * d;
   }

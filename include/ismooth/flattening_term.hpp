@@ -113,9 +113,9 @@ class FlatteningTerm {
     check_same_size(t, "FlatteningTerm::Majorise: T", edges_, "edge map B");
     check_same_size(mask, "FlatteningTerm::Majorise: L2 mask", edges_, "edge map B");
     require(t.shape()[0] == kChannels, "FlatteningTerm::Majorise: T must have 3 channels");
-    require(q.epsilon > 0 && std::isfinite(q.epsilon),
-            "FlatteningTerm::Majorise: the expansion floor epsilon must be finite and > 0, got ",
-            q.epsilon);
+    require(q.expansion_floor > 0 && std::isfinite(q.expansion_floor),
+            "FlatteningTerm::Majorise: expansion_floor must be finite and > 0, got ",
+            q.expansion_floor);
     const std::size_t n = edges_.size();
     std::vector<Scalar> k_large(n), k_small(n);
     for (std::size_t k = 0; k < n; ++k) {

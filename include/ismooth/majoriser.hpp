@@ -11,7 +11,7 @@
 ///
 ///     f(x) ≤ q.constant + Σ_c ( ½ x_cᵀ A_c x_c − b_cᵀ x_c ),   A_c = q.A + q.channel_A[c],
 ///
-/// with equality at x0 (up to the floor `epsilon` below). x_c is channel c of
+/// with equality at x0 (up to the floor `expansion_floor` below). x_c is channel c of
 /// x as a vector of N = H·W values (planar layout, image.hpp). Users write
 /// Majorise for their own terms; no adapter is needed (see test_irls.cpp for a
 /// quadratic and a log-cosh term), and WeightedSum (objective.hpp) sums the
@@ -61,7 +61,8 @@ struct QuadraticMajoriser {
   /// units of x (0–255): a pair difference |d⁰| < δ is majorised at |d| = δ.
   /// The bound stays a true upper bound of f, but no longer touches f at x0
   /// for such pairs (gap ≤ (1 − p/2)·δ^p per pair and channel).
-  double epsilon = 1e-2;
+  /// (IrlsOptions::expansion_floor; not the energy's smoothing ε.)
+  double expansion_floor = 1e-2;
   /// Whether the term may return per-channel matrices (channel_A).
   bool per_channel = true;
 
@@ -89,7 +90,7 @@ concept Majorisable = requires(const F& f, const X& x, QuadraticMajoriser& q) {
 /// A majoriser with q's inputs and empty outputs (for summing parts).
 inline QuadraticMajoriser empty_like(const QuadraticMajoriser& q) {
   QuadraticMajoriser out;
-  out.epsilon = q.epsilon;
+  out.expansion_floor = q.expansion_floor;
   out.per_channel = q.per_channel;
   return out;
 }

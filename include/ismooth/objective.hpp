@@ -16,6 +16,11 @@
 /// EvaluateWithGradient; the free functions below derive whatever is missing.
 /// Gradient and EvaluateWithGradient **overwrite** g and resize it to x's
 /// shape if needed.
+///
+/// Also here: the Smoothable customisation point (L-BFGS smooths through
+/// it). With this header come objective_check.hpp (a readable error for a
+/// type that misses the concept) and weighted_sum.hpp (WeightedSum).
+/// Writing a term: docs/solvers.md, "Writing your own term".
 
 #include <array>
 #include <concepts>
@@ -85,77 +90,36 @@ double evaluate_with_gradient(const F& f, const X& x, X& g) {
 template <class F, class X, class Q>
 concept HasMajorise = requires(const F& f, const X& x, Q& q) { f.Majorise(x, q); };
 
-/// A term with its weight in a WeightedSum.
-template <class Term>
-struct Weighted {
-  double weight;
-  Term term;
-};
-template <class Term>
-Weighted(double, Term) -> Weighted<Term>;
+// ---------------------------------------------------------------- smoothing
 
-/// Σ_k weight_k · term_k, itself a DifferentiableObjective. Lets users add
-/// their own terms to the paper's energy:
+/// Objectives with a non-smooth part (|d|^p with p < 1 has an unbounded
+/// gradient at d = 0) that can make a smoothed copy of themselves:
 ///
-///     WeightedSum total{Weighted{1.0, paper_energy}, Weighted{0.5, my_term}};
-template <class... Terms>
-class WeightedSum {
- public:
-  explicit WeightedSum(Weighted<Terms>... parts) : parts_(std::move(parts)...) {}
+///     auto Smoothed(double epsilon) const;   // the same objective, its penalties
+///                                            // smoothed by epsilon (0 = exact)
+///
+/// and may say whether smoothing changes anything (`bool NeedsSmoothing()
+/// const`; without it, a Smoothable objective is assumed to need it).
+/// L-BFGS minimises `Smoothed(LbfgsOptions::smoothing_epsilon)` and reports
+/// `Smoothed(0)` (solvers/lbfgs.hpp). The paper's SmoothingEnergy and
+/// WeightedSum (which smooths its parts, so sums inherit it) are Smoothable;
+/// a user's term opts in by writing the member.
+template <class F>
+concept Smoothable = requires(const F& f, double epsilon) { f.Smoothed(epsilon); };
 
-  template <class X>
-  double Evaluate(const X& x) const {
-    return std::apply(
-        [&](const auto&... p) { return (0.0 + ... + (p.weight * ismooth::evaluate(p.term, x))); },
-        parts_);
-  }
-
-  template <class X>
-  double EvaluateWithGradient(const X& x, X& g) const {
-    g.resize(x.shape());
-    g.fill(0);
-    X part(x.shape());
-    double total = 0;
-    auto add = [&](const auto& p) {
-      total += p.weight * ismooth::evaluate_with_gradient(p.term, x, part);
-      g += p.weight * part;
-    };
-    std::apply([&](const auto&... p) { (add(p), ...); }, parts_);
-    return total;
-  }
-
-  template <class X>
-  void Gradient(const X& x, X& g) const {
-    EvaluateWithGradient(x, g);
-  }
-
-  /// Σ_k weight_k · (majoriser of term_k) when every term has a Majorise
-  /// member (majoriser.hpp), so IRLS minimises sums with users' terms
-  /// unchanged. Weights must be ≥ 0: a negatively weighted upper bound is a
-  /// lower bound. Q is QuadraticMajoriser; empty_like and add_scaled are
-  /// found next to it.
-  template <class X, class Q>
-    requires(HasMajorise<Terms, X, Q> && ...)
-  void Majorise(const X& x, Q& q) const {
-    Q sum = empty_like(q);
-    auto add = [&](const auto& p) {
-      if (!(p.weight >= 0)) fail("WeightedSum::Majorise: weight ", p.weight, " < 0 has no majoriser");
-      Q part = empty_like(q);
-      p.term.Majorise(x, part);
-      add_scaled(sum, p.weight, part);
-    };
-    std::apply([&](const auto&... p) { (add(p), ...); }, parts_);
-    q = std::move(sum);
-  }
-
-  /// The k-th weighted part.
-  template <std::size_t K>
-  const auto& part() const {
-    return std::get<K>(parts_);
-  }
-
- private:
-  std::tuple<Weighted<Terms>...> parts_;
-};
+/// Whether minimising f needs smoothing: f.NeedsSmoothing() if f has it,
+/// else whether f is Smoothable.
+template <class F>
+bool needs_smoothing(const F& f) {
+  if constexpr (requires { { f.NeedsSmoothing() } -> std::convertible_to<bool>; })
+    return f.NeedsSmoothing();
+  else
+    return Smoothable<F>;
+}
 
 }  // namespace ismooth
+
+// WeightedSum lives beside the concept it builds on; including objective.hpp
+// keeps giving users both.
+#include "ismooth/objective_check.hpp"
+#include "ismooth/weighted_sum.hpp"

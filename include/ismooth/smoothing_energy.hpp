@@ -78,6 +78,29 @@ class SmoothingEnergy {
 
   void Gradient(const Image<Scalar>& t, Image<Scalar>& g) const { EvaluateWithGradient(t, g); }
 
+  /// This energy with the flattening penalty smoothed by ε = `epsilon` grey
+  /// levels, (d² + ε²)^{p/2} − ε^p (docs/spec/energy.md §10); 0 = exact.
+  /// Same input, guidance, edge map and p map; a new colour-weight cache
+  /// (default FlatteningTerm::Options). The Smoothable customisation point
+  /// (objective.hpp) through which L-BFGS smooths this energy, alone or as a
+  /// part of a WeightedSum.
+  SmoothingEnergy Smoothed(double epsilon) const {
+    EnergyParams params = params_;
+    params.epsilon = epsilon;
+    return SmoothingEnergy(input(), edge_.guidance(), edge_.edges(), params, flatten_.pmap());
+  }
+
+  /// False when every pair in use has p = 2: (d² + ε²) − ε² = d², so
+  /// smoothing would change nothing but the kernel's speed (it leaves its
+  /// fast d² path).
+  bool NeedsSmoothing() const {
+    const PMapKind kind = flatten_.pmap().kind;
+    const bool quadratic =
+        (params_.p_large == 2 && (params_.p_small == 2 || kind == PMapKind::all_l2)) ||
+        (params_.p_small == 2 && kind == PMapKind::all_lp);
+    return !quadratic;
+  }
+
   /// IRLS majoriser of E at T⁰ = t (docs/spec/energy.md §11, paper Sec. 5.1;
   /// majoriser.hpp): E_d + λ_f·(bound of E_f), the L2 mask computed
   /// from t (so the adaptive map follows the iterate, as in the paper):

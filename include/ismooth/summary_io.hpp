@@ -12,17 +12,24 @@
 /// digits (17 round-trips a double); NaN is written `nan` whatever its sign
 /// bit, infinities `inf` / `-inf`; an extra a record lacks is an empty cell.
 /// With SummaryCsvOptions::comment_line the first line is
-/// `# solver,termination,message,seconds` (commas and newlines in the
-/// solver name and message replaced), which parse_summary_csv needs to
-/// rebuild the Summary.
+/// `# solver,termination,message,seconds,returned_iteration` (commas and
+/// newlines in the solver name and message replaced), which
+/// parse_summary_csv needs to rebuild the Summary (it also reads the older
+/// line without returned_iteration).
 ///
 /// JSON: one object, always valid JSON: non-finite numbers are written as
 /// `null`, strings escaped. Keys, in order: `solver`, the caller's
 /// JsonContext::after_solver fields, `iterations` (Summary::num_iterations),
-/// `initial_energy`, `final_energy`, `termination`, `message`, `seconds`, the
-/// caller's JsonContext::before_records fields, then `records`: one object
-/// per record with the CSV's column names and every extra. Layout: the
-/// summary on the first line, each record on its own line, a final newline.
+/// `initial_energy`, `final_energy` (of the returned iterate), `termination`,
+/// `message`, `seconds`, `returned_iteration`, `best_iteration`,
+/// `best_energy`, `last_energy` (the last record's), the caller's
+/// JsonContext::before_records fields, then `records`: one object per record
+/// with the CSV's column names and every extra. Layout: the summary on the
+/// first line, each record on its own line, a final newline.
+///
+/// Files: write_summary_csv / write_summary_json write them atomically
+/// (atomic_file.hpp), and `plot_trace.py` (installed to share/ismooth, in
+/// experiments/scripts/ here) plots one or more such CSVs.
 
 #include <algorithm>
 #include <cmath>
@@ -36,6 +43,7 @@
 #include <utility>
 #include <vector>
 
+#include "ismooth/atomic_file.hpp"
 #include "ismooth/error.hpp"
 #include "ismooth/summary.hpp"
 
@@ -90,7 +98,8 @@ struct SummaryCsvOptions {
   /// The extra columns, in this order (a log written while a run goes on
   /// fixes them in advance); unset: extra_keys(summary).
   std::optional<std::vector<std::string>> extras;
-  /// Start with "# solver,termination,message,seconds" (for parse_summary_csv).
+  /// Start with "# solver,termination,message,seconds,returned_iteration"
+  /// (for parse_summary_csv).
   bool comment_line = false;
 };
 
@@ -120,16 +129,19 @@ inline std::string summary_csv(const Summary& s, const SummaryCsvOptions& option
   std::string out;
   if (options.comment_line)
     out = "# " + detail::csv_cell_text(s.solver) + "," + to_string(s.termination) + "," +
-          detail::csv_cell_text(s.message) + "," + csv_number(s.seconds) + "\n";
+          detail::csv_cell_text(s.message) + "," + csv_number(s.seconds) + "," +
+          std::to_string(s.resolved_returned_iteration()) + "\n";
   out += record_csv_header(extras);
   for (const auto& r : s.iterations) out += record_csv_row(r, extras, options.precision) + "\n";
   return out;
 }
 
 /// The Summary of a CSV written by summary_csv with `comment_line`: solver,
-/// termination, message, seconds and every record with its extras; the
-/// initial and final energies are the first and last records'. `where`
-/// names the text in errors. Throws ismooth::Error for another text.
+/// termination, message, seconds, the returned iteration and every record
+/// with its extras; the initial energy is the first record's, the final one
+/// the returned iteration's (the last record's without one), the best
+/// recomputed from the records. `where` names the text in errors. Throws
+/// ismooth::Error for another text.
 inline Summary parse_summary_csv(const std::string& text, std::string_view where) {
   std::istringstream in(text);
   std::string line;
@@ -166,6 +178,12 @@ inline Summary parse_summary_csv(const std::string& text, std::string_view where
   require(!s.iterations.empty(), "'", where, "': no records");
   s.initial_energy = s.iterations.front().energy;
   s.final_energy = s.iterations.back().energy;
+  if (head.size() > 4 && !head[4].empty()) {
+    s.returned_iteration = int(std::strtol(head[4].c_str(), nullptr, 10));
+    for (const auto& r : s.iterations)
+      if (r.iteration == s.returned_iteration) s.final_energy = r.energy;
+  }
+  s.set_best_from_records();
   return s;
 }
 
@@ -218,6 +236,20 @@ inline std::string json_object(const JsonFields& kv) {
   return "{" + (fields.empty() ? "" : fields.substr(2)) + "}\n";
 }
 
+/// The returned and best iterations of `s` as JSON fields (the best
+/// recomputed from the records where s has none, e.g. a trainer's Summary).
+inline JsonFields best_fields(const Summary& s) {
+  Summary best;
+  best.iterations = s.iterations;
+  best.set_best_from_records();
+  const bool has_best = std::isfinite(s.best_energy);
+  const double last = s.iterations.empty() ? std::nan("") : s.iterations.back().energy;
+  return {{"returned_iteration", std::to_string(s.resolved_returned_iteration())},
+          {"best_iteration", std::to_string(has_best ? s.best_iteration : best.best_iteration)},
+          {"best_energy", json_number(has_best ? s.best_energy : best.best_energy)},
+          {"last_energy", json_number(last)}};
+}
+
 /// The JSON object of `s` (see \file), ending in a newline.
 inline std::string summary_json(const Summary& s, const JsonContext& context = {}) {
   const auto& fields = json_fields;
@@ -227,8 +259,8 @@ inline std::string summary_json(const Summary& s, const JsonContext& context = {
                     ", \"final_energy\": " + json_number(s.final_energy) +
                     ", \"termination\": " + json_string(to_string(s.termination)) +
                     ", \"message\": " + json_string(s.message) +
-                    ", \"seconds\": " + json_number(s.seconds) + fields(context.before_records) +
-                    ",\n \"records\": [";
+                    ", \"seconds\": " + json_number(s.seconds) + fields(best_fields(s)) +
+                    fields(context.before_records) + ",\n \"records\": [";
   for (std::size_t k = 0; k < s.iterations.size(); ++k) {
     const IterationRecord& r = s.iterations[k];
     out += k ? ",\n  {" : "\n  {";
@@ -249,6 +281,21 @@ inline std::string summary_json(const Summary& s, const JsonContext& context = {
     out += "}";
   }
   return out + "]}\n";
+}
+
+/// Writes summary_csv(s, options) to `path` atomically (atomic_file.hpp):
+/// the trace `ismooth solve --trace` writes. Throws ismooth::Error.
+inline void write_summary_csv(const std::filesystem::path& path, const Summary& s,
+                              const SummaryCsvOptions& options = {}) {
+  const std::string text = summary_csv(s, options);
+  write_atomically(path, text.data(), text.size());
+}
+
+/// Writes summary_json(s, context) to `path` atomically. Throws ismooth::Error.
+inline void write_summary_json(const std::filesystem::path& path, const Summary& s,
+                               const JsonContext& context = {}) {
+  const std::string text = summary_json(s, context);
+  write_atomically(path, text.data(), text.size());
 }
 
 }  // namespace ismooth

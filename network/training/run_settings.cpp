@@ -43,7 +43,7 @@ std::map<std::string, std::string> training_settings(const TrainerOptions& o, co
   if (o.schedule == LearningRateSchedule::cosine)
     s["lr_schedule"] = "cosine over " + std::to_string(std::int64_t(o.epochs) * spe) + " steps";
   s["adam"] = "lr=" + number(o.adam.learning_rate) + ",beta1=" + number(o.adam.beta1) +
-              ",beta2=" + number(o.adam.beta2) + ",epsilon=" + number(o.adam.epsilon);
+              ",beta2=" + number(o.adam.beta2) + ",epsilon=" + number(o.adam.denominator_epsilon);
   s["train_images"] =
       std::to_string(train.size()) + " (fingerprint " + std::to_string(train.fingerprint()) + ")";
   s["val_images"] = val == nullptr ? "none"

@@ -75,7 +75,10 @@ solve_json() {
   json_check out.json 'all(k in d for k in ("solver", "iterations", "initial_energy", "final_energy", "termination", "seconds", "records"))'
   json_check out.json "d['solver'] == '$solver' and d['final_energy'] < d['initial_energy']"
   json_check out.json "len(d['records']) == d['iterations'] + 1 and d['records'][0]['iteration'] == 0"
-  json_check out.json "d['records'][-1]['energy'] == d['final_energy'] and d['seconds'] > 0"
+  json_check out.json "d['seconds'] > 0 and d['last_energy'] == d['records'][-1]['energy']"
+  # final_energy is the returned iterate's (IRLS keeps its best), best_* the lowest record.
+  json_check out.json "[r for r in d['records'] if r['iteration'] == d['returned_iteration']][0]['energy'] == d['final_energy']"
+  json_check out.json "d['best_energy'] == min(r['energy'] for r in d['records']) and d['records'][d['best_iteration']]['energy'] == d['best_energy']"
   json_check out.json "all(b['seconds'] >= a['seconds'] for a, b in zip(d['records'], d['records'][1:]))"
   local header='iteration,energy,data,flatten,edge,l2_fraction,energy_change,gradient_norm,step_norm,seconds'
   [[ $(head -n 1 trace.csv) == "$header"* ]] || fail "trace header is $(head -n 1 trace.csv)"
@@ -114,7 +117,7 @@ EOF
 
   solve_lbfgs)
     make_image in.png 180 190 $H $W
-    solve_json lbfgs 20 --energy half
+    solve_json lbfgs 20 --energy half --smoothing-epsilon 0.25
     json_check out.json "1 <= d['iterations'] <= 20"
     json_check out.json "all('line_search_evaluations' in r for r in d['records'])"
     json_check out.json "all(b['energy'] <= a['energy'] * (1 + 1e-9) for a, b in zip(d['records'], d['records'][1:]))"
@@ -122,9 +125,14 @@ EOF
 
   solve_irls)
     make_image in.png 180 190 $H $W
-    solve_json irls 3 --energy l2
+    solve_json irls 3 --energy l2 --expansion-floor 0.01
     # All-L2 is quadratic: IRLS's first step is the exact minimiser.
     json_check out.json "abs(d['records'][1]['energy'] - d['final_energy']) <= 1e-6 * d['final_energy']"
+    # The adaptive map (where IRLS may oscillate): the written image is the
+    # best iterate, never above the input's energy.
+    solve_json irls 6 --energy adaptive --set lambda_e=0
+    json_check out.json "d['final_energy'] == d['best_energy'] and d['final_energy'] <= d['initial_energy']"
+    json_check out.json "d['returned_iteration'] == d['best_iteration']"
     ;;
 
   solve_text)
@@ -179,6 +187,10 @@ EOF
     expect_error "--schedule linear" -- solve in.png out.png --solver adam --schedule linear
     expect_error "--epsilon with adam" -- solve in.png out.png --solver adam --epsilon 0.5
     expect_error "--epsilon -1" -- solve in.png out.png --solver lbfgs --epsilon -1
+    expect_error "--smoothing-epsilon with irls" -- solve in.png out.png --solver irls --energy l2 --smoothing-epsilon 0.5
+    expect_error "--expansion-floor with lbfgs" -- solve in.png out.png --solver lbfgs --expansion-floor 0.5
+    expect_error "--expansion-floor 0" -- solve in.png out.png --solver irls --energy l2 --expansion-floor 0
+    expect_error "--epsilon and --smoothing-epsilon" -- solve in.png out.png --solver lbfgs --epsilon 0.5 --smoothing-epsilon 0.5
     expect_error "--memory 0" -- solve in.png out.png --solver lbfgs --memory 0
     expect_error "--linear-solver lu" -- solve in.png out.png --solver irls --energy l2 --linear-solver lu
     expect_error "--set epsilon=1" -- solve in.png out.png --solver lbfgs --set epsilon=1
@@ -189,6 +201,21 @@ EOF
     # IRLS cannot majorise the edge term (adaptive map keeps lambda_e = 0.1).
     expect_error "irls with the edge term" -- solve in.png out.png --solver irls
     grep -q 'lambda_e' stderr.txt || fail "the IRLS error does not name lambda_e: $(cat stderr.txt)"
+    ;;
+
+  solve_trace_plot)
+    # A trace plotted by the script installed beside the Summary writer.
+    ((have_py)) && $py -c 'import matplotlib' 2>/dev/null || { echo "no matplotlib: skipped"; exit 77; }
+    script=$(dirname "$(realpath "${BASH_SOURCE[0]}")")/../../experiments/scripts/plot_trace.py
+    make_image in.png 180 190 $H $W
+    "$tool" solve in.png out.png --solver lbfgs --iterations 5 --energy half --trace trace.csv >/dev/null ||
+      fail "solve failed"
+    $py "$script" plot.png trace.csv --terms --log 2>stderr.txt || fail "plot_trace.py failed: $(cat stderr.txt)"
+    [[ $(head -c 4 plot.png | tail -c 3) == PNG ]] || fail "plot.png is not a PNG"
+    printf 'a,b\n1,2\n' >bad.csv
+    $py "$script" bad.png bad.csv 2>stderr.txt && fail "plot_trace.py accepted a CSV without energy"
+    grep -q 'not a summary CSV' stderr.txt || fail "no clear message: $(cat stderr.txt)"
+    [[ ! -e bad.png ]] || fail "bad.png was written"
     ;;
 
   error_solve_files)

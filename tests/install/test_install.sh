@@ -25,6 +25,7 @@ cmake --install "$build" --prefix "$prefix" >"$work/install.log" ||
 config=$(find "$prefix" -name ismoothConfig.cmake -print -quit)
 [[ -n $config ]] || { echo "FAIL: no ismoothConfig.cmake under $prefix"; exit 1; }
 [[ -f $prefix/include/ismooth/ismooth.hpp ]] || { echo "FAIL: headers not installed"; exit 1; }
+[[ -x $prefix/share/ismooth/plot_trace.py ]] || { echo "FAIL: share/ismooth/plot_trace.py not installed"; exit 1; }
 echo "config: ${config#"$prefix"/}"
 # The tool is installed too when it was built.
 if [[ -x $build/experiments/ismooth ]]; then

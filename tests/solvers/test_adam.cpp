@@ -33,7 +33,7 @@ TEST_CASE("AdamOptions::IsValid rejects bad values with a message naming them") 
   rejects([=](AdamOptions& o) { o.learning_rate = nan; }, "learning_rate");
   rejects([](AdamOptions& o) { o.beta1 = 1; }, "beta1");
   rejects([](AdamOptions& o) { o.beta2 = -0.1; }, "beta2");
-  rejects([](AdamOptions& o) { o.epsilon = 0; }, "epsilon");
+  rejects([](AdamOptions& o) { o.denominator_epsilon = 0; }, "denominator_epsilon");
   rejects([](AdamOptions& o) { o.function_tolerance = -1; }, "function_tolerance");
 }
 

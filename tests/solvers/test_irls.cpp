@@ -186,7 +186,7 @@ TEST_CASE("majoriser: Lp paper energies are bounded above and touched at x0") {
       q.per_channel = per_channel;
       // Few pairs fall below a tiny floor, so the bound touches E at x0 (the
       // bound's own rounding, weights up to δ^{p−2}, limits how tiny).
-      q.epsilon = 1e-6;
+      q.expansion_floor = 1e-6;
       f.Majorise(x0, q);
       CHECK(q.has_channel_matrices() == per_channel);
       const double e0 = f.Evaluate(x0), b0 = evaluate_majoriser(q, x0);
@@ -210,7 +210,7 @@ TEST_CASE("majoriser: Lp paper energies are bounded above and touched at x0") {
 TEST_CASE("majoriser: at T = I (integer photo, many zero differences) the floor gap is tiny") {
   const auto f = crop_energy(PMapKind::all_lp);
   QuadraticMajoriser q;
-  q.epsilon = 1e-3;
+  q.expansion_floor = 1e-3;
   f.Majorise(f.input(), q);
   const Image<double> x0 = f.input();
   const double e0 = f.Evaluate(x0), gap = evaluate_majoriser(q, x0) - e0;
@@ -328,6 +328,7 @@ TEST_CASE("IRLS, adaptive map: runs and reports the L2 fraction of every iterate
   const auto problem = paper_problem<double>(PMapKind::adaptive);
   Image<double> x = problem.initial_point();
   IrlsOptions o = options_for(Backend::automatic, 5);
+  o.keep_best = false;  // x = the last iterate, which the last record describes
   const Summary s = solve_irls(o, problem.objective(), x);
   INFO(s.FullReport());
   REQUIRE(s.IsSolutionUsable());
@@ -422,9 +423,9 @@ TEST_CASE("IRLS options: validity, automatic backend rule, callbacks, failures")
   IrlsOptions o;
   std::string why;
   CHECK(o.IsValid(&why));
-  o.epsilon = 0;
+  o.expansion_floor = 0;
   CHECK_FALSE(o.IsValid(&why));
-  CHECK(why.find("epsilon") != std::string::npos);
+  CHECK(why.find("expansion_floor") != std::string::npos);
   o = IrlsOptions{};
   o.max_iterations = 0;
   CHECK_FALSE(o.IsValid(&why));
@@ -477,4 +478,82 @@ TEST_CASE("IRLS options: validity, automatic backend rule, callbacks, failures")
       CHECK(test::relative_max_diff(x, start) == 0);
     }
   }
+}
+
+namespace {
+
+/// ½‖x − c‖² with a Majorise that is no true bound: its quadratic's
+/// minimiser is c + r·(x0 − c), with r = ½ while max|x0 − c| ≥ 1 and r = −3
+/// (an overshoot) below. From x0 = c + 10 the distances are 10, 5, 2.5,
+/// 1.25, 0.625 (iteration 4, the best), then 1.875, 0.9375, 2.8125,
+/// 1.40625, 0.703125, 2.109375 (iteration 10): IRLS oscillates as on the
+/// adaptive map, and ends far above its best.
+struct OvershootingQuadratic {
+  Image<double> c;
+  double Evaluate(const Image<double>& x) const { return 0.5 * xt::sum(xt::square(x - c))(); }
+  void Gradient(const Image<double>& x, Image<double>& g) const { g = x - c; }
+  void Majorise(const Image<double>& x0, QuadraticMajoriser& q) const {
+    const int n = int(height(c) * width(c));
+    const double r = xt::amax(xt::abs(x0 - c))() >= 1 ? 0.5 : -3.0;
+    q.A.resize(n, n);
+    q.A.setIdentity();
+    q.channel_A.clear();
+    q.b = c + r * (x0 - c);  // A = I: the bound's minimiser is b
+    q.constant = 0;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("IRLS keeps the best iterate where it oscillates, and reports both") {
+  const Image<double> c = random_image<double>(3, 4, 31, 20, 200);
+  const OvershootingQuadratic f{c};
+  IrlsOptions o = options_for(Backend::cholmod, 10);
+  Image<double> x = c + 10.0;
+  std::vector<double> seen_energies;
+  o.callback = [&](const IterationState& state) {
+    seen_energies.push_back(f.Evaluate(*state.x<Image<double>>()));
+    return CallbackReturn::continue_solving;
+  };
+  const Summary s = solve_irls(o, f, x);
+  INFO(s.FullReport());
+  REQUIRE(s.iterations.size() == 11);
+  CHECK(s.best_iteration == 4);
+  CHECK(s.returned_iteration == 4);
+  CHECK(s.best_energy == doctest::Approx(36 * 0.5 * 0.625 * 0.625).epsilon(1e-12));
+  CHECK(s.final_energy == s.best_energy);
+  CHECK(f.Evaluate(x) == doctest::Approx(s.final_energy).epsilon(1e-12));
+  CHECK(xt::amax(xt::abs(x - (c + 0.625)))() < 1e-9);  // the iterate of iteration 4
+  CHECK(s.iterations.back().energy == doctest::Approx(36 * 0.5 * 2.109375 * 2.109375));
+  CHECK(s.BriefReport().find("returned iteration 4") != std::string::npos);
+  // The callback saw every iterate, the record's energy each time.
+  REQUIRE(seen_energies.size() == 11);
+  for (std::size_t k = 0; k < 11; ++k) CHECK(seen_energies[k] == doctest::Approx(s.iterations[k].energy));
+
+  o.keep_best = false;  // the last iterate, as before
+  x = c + 10.0;
+  const Summary last = solve_irls(o, f, x);
+  CHECK(last.returned_iteration == 10);
+  CHECK(last.best_iteration == 4);
+  CHECK(last.final_energy == last.iterations.back().energy);
+  CHECK(xt::amax(xt::abs(x - (c - 2.109375)))() < 1e-9);
+}
+
+TEST_CASE("IRLS on the adaptive map: the returned iterate is the best recorded") {
+  const auto problem = paper_problem<double>(PMapKind::adaptive);
+  Image<double> x = problem.initial_point();
+  const Summary s = solve_irls(options_for(Backend::automatic, 8), problem.objective(), x);
+  INFO(s.FullReport());
+  double lowest = s.iterations[0].energy;
+  for (const auto& r : s.iterations) lowest = std::min(lowest, r.energy);
+  CHECK(s.final_energy == lowest);
+  CHECK(s.best_energy == lowest);
+  CHECK(problem.objective().Evaluate(x) == doctest::Approx(lowest).epsilon(1e-12));
+  CHECK(s.final_energy <= s.initial_energy);  // never above the input's energy
+  // This crop is one where the adaptive map makes IRLS jump far above the
+  // input's energy (E 729 → 5033 at the first iteration, measured).
+  CHECK(s.iterations.back().energy > s.final_energy);
+  MESSAGE("adaptive map, 8 IRLS iterations: E " << s.initial_energy << ", best " << s.best_energy
+                                               << " at iteration " << s.best_iteration
+                                               << ", last " << s.iterations.back().energy);
 }

@@ -28,15 +28,15 @@ TEST_CASE("solve_options: each solver's defaults, Adam's rate by p map, settings
   s.memory = 3;
   const SolveOptions o = solve_options(s, PMapKind::adaptive);
   CHECK(o.lbfgs.max_iterations == 7);
-  CHECK(o.lbfgs.epsilon == 0.5);
+  CHECK(o.lbfgs.smoothing_epsilon == 0.5);
   CHECK(o.lbfgs.memory == 3);
-  CHECK(o.irls.epsilon == defaults.irls.epsilon);  // epsilon goes to the chosen solver
+  CHECK(o.irls.expansion_floor == defaults.irls.expansion_floor);  // epsilon goes to the chosen solver
 
   SolveSettings i = named("irls");
   i.epsilon = 0.1;
   i.linear_solver = "pcg";
   const SolveOptions io = solve_options(i, PMapKind::all_l2);
-  CHECK(io.irls.epsilon == 0.1);
+  CHECK(io.irls.expansion_floor == 0.1);
   CHECK(io.irls.linear_solver == IrlsOptions::LinearSolver::pcg);
 
   SolveSettings a = named("adam");

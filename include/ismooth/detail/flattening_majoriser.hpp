@@ -195,7 +195,7 @@ void assemble_flattening_majoriser(const FlatteningKernel<Scalar>& kernel, const
   std::vector<std::vector<double>> diag(std::size_t(matrices), std::vector<double>(plane, 0.0));
   std::vector<double> band_constant(std::size_t(kernel.bands()), 0.0);
 
-  const double delta2 = q.epsilon * q.epsilon;
+  const double delta2 = q.expansion_floor * q.expansion_floor;
   const int* outer = target.front()->outerIndexPtr();
   const double two_scale = 2 * scale;
   using ArrayXd = Eigen::ArrayXd;

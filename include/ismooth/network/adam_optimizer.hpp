@@ -28,7 +28,7 @@ struct AdamSettings {
   double learning_rate = 0.01;  ///< constant; the paper uses no schedule
   double beta1 = 0.9;           ///< first-moment decay, in [0, 1)
   double beta2 = 0.999;         ///< second-moment decay, in [0, 1)
-  double epsilon = 1e-8;        ///< added to √v̂; > 0
+  double denominator_epsilon = 1e-8;  ///< Adam's ε, added to √v̂; > 0
 
   /// True when every value is usable; otherwise `*error` says which is not.
   bool IsValid(std::string* error = nullptr) const;

@@ -17,7 +17,7 @@
 /// value by about `lr` per iteration whatever the gradient's magnitude, so the
 /// learning rate is in grey levels per step. The energy's 1/(3N) normaliser
 /// makes gradients small (≈ 2/(3N) per grey level of data-term residual:
-/// 1.3e-5 at 224×224, 7.2e-7 at 1280×720), which is why ε defaults to 1e-8
+/// 1.3e-5 at 224×224, 7.2e-7 at 1280×720), which is why ε (denominator_epsilon) defaults to 1e-8
 /// and not larger: ε must stay well below |g| of a one-level residual.
 ///
 /// Cost: one EvaluateWithGradient per iteration plus one at the start; each
@@ -54,9 +54,11 @@ struct AdamOptions {
   /// above c2/12 ≈ 0.8 that noise alone pushes E(T) − E(I) past c2 and flips
   /// pixels into the L2 mask. Measurements: docs/solvers.md, "Adam".
   double learning_rate = 5.0;
-  double beta1 = 0.9;     ///< first-moment decay, in [0, 1)
-  double beta2 = 0.999;   ///< second-moment decay, in [0, 1)
-  double epsilon = 1e-8;  ///< added to √v̂; > 0 (see \file on scale)
+  double beta1 = 0.9;    ///< first-moment decay, in [0, 1)
+  double beta2 = 0.999;  ///< second-moment decay, in [0, 1)
+  /// Adam's ε, added to √v̂ in the update's denominator; > 0 (see \file on
+  /// scale). Not the energy's smoothing ε nor IRLS's expansion floor.
+  double denominator_epsilon = 1e-8;
   /// constant (the paper) or cosine decay over max_iterations
   /// (learning_rate_schedule.hpp).
   LearningRateSchedule schedule = LearningRateSchedule::constant;
@@ -79,8 +81,9 @@ struct AdamOptions {
       return bad("beta1 must be in [0, 1), got " + std::to_string(beta1));
     if (!(beta2 >= 0 && beta2 < 1))
       return bad("beta2 must be in [0, 1), got " + std::to_string(beta2));
-    if (!(std::isfinite(epsilon) && epsilon > 0))
-      return bad("epsilon must be finite and > 0, got " + std::to_string(epsilon));
+    if (!(std::isfinite(denominator_epsilon) && denominator_epsilon > 0))
+      return bad("denominator_epsilon must be finite and > 0, got " +
+                 std::to_string(denominator_epsilon));
     if (!(std::isfinite(function_tolerance) && function_tolerance >= 0))
       return bad("function_tolerance must be finite and >= 0, got " +
                  std::to_string(function_tolerance));
@@ -108,7 +111,7 @@ struct AdamState {
       if (!std::isfinite(double(g.data()[k]))) return kNaN;
     ++t;
     const AdamStepConstants constants =
-        adam_step_constants(rate(o, t), o.beta1, o.beta2, o.epsilon, t);
+        adam_step_constants(rate(o, t), o.beta1, o.beta2, o.denominator_epsilon, t);
     double moved = 0;
     adam_update(constants, g.data(), m.data(), v.data(), x.data(), x.size(), moved);
     return std::sqrt(moved);
@@ -117,12 +120,26 @@ struct AdamState {
 
 }  // namespace detail
 
+namespace detail {
+template <class F, class X>
+Summary solve_adam_checked(const AdamOptions& options, const F& f, X& x);
+}
+
 /// Minimises f from x (overwritten with the final iterate) by Adam. Throws
 /// ismooth::Error for invalid options or a non-finite/empty x; numerical
 /// trouble during the run is reported in the Summary (termination failure).
+/// An f that is no DifferentiableObjective over X fails to compile with the
+/// message of check_objective (objective_check.hpp).
 template <class F, class X>
-requires DifferentiableObjective<F, X> Summary solve_adam(const AdamOptions& options, const F& f,
-                                                          X& x) {
+Summary solve_adam(const AdamOptions& options, const F& f, X& x) {
+  if constexpr (check_objective<F, X>())
+    return detail::solve_adam_checked(options, f, x);
+  else
+    return {};
+}
+
+template <class F, class X>
+Summary detail::solve_adam_checked(const AdamOptions& options, const F& f, X& x) {
   detail::validate_options(options, "solve_adam");
   detail::check_start(x, "solve_adam");
   const detail::Stopwatch clock;
@@ -133,6 +150,7 @@ requires DifferentiableObjective<F, X> Summary solve_adam(const AdamOptions& opt
     s.termination = type;
     s.message = std::move(message);
     s.final_energy = s.iterations.back().energy;
+    detail::set_returned_and_best(s, s.iterations.back().iteration);
     s.seconds = clock.seconds();
     return s;
   };
@@ -144,7 +162,7 @@ requires DifferentiableObjective<F, X> Summary solve_adam(const AdamOptions& opt
   s.iterations.push_back(r);
   if (!std::isfinite(r.energy))
     return finish(TerminationType::failure, "the energy at the initial point is not finite");
-  if (detail::callback_stops(detail::run_callback(options.callback, r), s))
+  if (detail::callback_stops(detail::run_callback(options.callback, r, x), s))
     return finish(s.termination, s.message);
 
   detail::AdamState state{std::vector<double>(x.size(), 0.0), std::vector<double>(x.size(), 0.0)};
@@ -168,7 +186,7 @@ requires DifferentiableObjective<F, X> Summary solve_adam(const AdamOptions& opt
     next.seconds = clock.seconds();
     next.extras["learning_rate"] = detail::AdamState::rate(options, it);
     s.iterations.push_back(next);
-    if (detail::callback_stops(detail::run_callback(options.callback, next), s))
+    if (detail::callback_stops(detail::run_callback(options.callback, next, x), s))
       return finish(s.termination, s.message);
     const double before = s.iterations[s.iterations.size() - 2].energy;
     if (options.function_tolerance > 0 &&

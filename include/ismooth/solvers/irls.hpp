@@ -24,11 +24,15 @@
 /// matrices. Timings and factor sizes per image size: docs/solvers.md,
 /// "IRLS" and "Benchmark".
 ///
-/// Monotonicity: with `epsilon` = δ the bound of an Lp pair with |d⁰| < δ is
+/// Monotonicity: with `expansion_floor` = δ the bound of an Lp pair with |d⁰| < δ is
 /// taken at δ (majoriser.hpp), a true upper bound that exceeds f at x_{k−1}
 /// by at most (1 − p/2)·δ^p per such pair and channel: the exact energy can
 /// rise by at most that gap ("bound_gap" in each record). The adaptive map
-/// changes with the iterate, so no monotonicity holds there. Why δ = 1e-2
+/// changes with the iterate, so no monotonicity holds there: IRLS can
+/// oscillate and end above its start. With `keep_best` (default) x returns
+/// the iterate of lowest exact energy and the Summary says which
+/// (returned_iteration, best_iteration, best_energy; final_energy is the
+/// returned iterate's, the last record the last iterate's). Why δ = 1e-2
 /// and what was observed on photos: docs/solvers.md, "IRLS".
 ///
 /// Records: iteration 0 is the start. Each record has the exact energy (the
@@ -45,6 +49,7 @@
 /// Gauss–Newton variant of docs/spec/energy.md §11 is not implemented.
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -72,8 +77,13 @@ struct IrlsOptions {
   LinearSolver linear_solver = LinearSolver::automatic;
   /// Expansion floor δ (0–255 units) of non-smooth pair penalties: pairs
   /// with |d⁰| < δ are majorised at δ (see \file on monotonicity). Larger δ
-  /// conditions the systems better but leaves a larger gap.
-  double epsilon = 1e-2;
+  /// conditions the systems better but leaves a larger gap. (The CLI's
+  /// `--epsilon` for irls; not the energy's smoothing ε.)
+  double expansion_floor = 1e-2;
+  /// Return the iterate of lowest exact energy rather than the last one
+  /// (they differ only where IRLS raised the energy: the adaptive map, or
+  /// a user's term whose Majorise is no true bound).
+  bool keep_best = true;
   /// Allow per-channel matrices (exact IRLS weights, three factorisations
   /// per iteration); false = one shared matrix with the largest channel
   /// weight per pair: still a majoriser and one factorisation, but far slower
@@ -98,8 +108,8 @@ struct IrlsOptions {
     if (!(std::isfinite(function_tolerance) && function_tolerance >= 0))
       return bad("function_tolerance must be finite and >= 0, got " +
                  std::to_string(function_tolerance));
-    if (!(std::isfinite(epsilon) && epsilon > 0))
-      return bad("epsilon must be finite and > 0, got " + std::to_string(epsilon));
+    if (!(std::isfinite(expansion_floor) && expansion_floor > 0))
+      return bad("expansion_floor must be finite and > 0, got " + std::to_string(expansion_floor));
     if (!(pcg_tolerance > 0 && pcg_tolerance < 1))
       return bad("pcg_tolerance must be in (0, 1), got " + std::to_string(pcg_tolerance));
     if (pcg_max_iterations < 1)
@@ -171,13 +181,34 @@ inline const SparseMatrixD& system_matrix(const QuadraticMajoriser& q, std::size
 
 }  // namespace detail
 
-/// Minimises f by IRLS from x (in: the start, out: the last iterate). f
-/// must provide Majorise (majoriser.hpp) and be a DifferentiableObjective
-/// (for the records' energies and gradient norms). X: an xtensor-like
-/// container of 3N values in planar channel layout (Image<float/double>).
+namespace detail {
 template <class F, class X>
-requires DifferentiableObjective<F, X> && Majorisable<F, X> Summary
-solve_irls(const IrlsOptions& options, const F& f, X& x) {
+Summary solve_irls_checked(const IrlsOptions& options, const F& f, X& x);
+}
+
+/// Minimises f by IRLS from x (in: the start, out: the best iterate with
+/// options.keep_best, else the last). f must provide Majorise
+/// (majoriser.hpp) and be a DifferentiableObjective (for the records'
+/// energies and gradient norms; check_objective's message otherwise). X: an
+/// xtensor-like container of 3N values in planar channel layout
+/// (Image<float/double>).
+template <class F, class X>
+Summary solve_irls(const IrlsOptions& options, const F& f, X& x) {
+  if constexpr (!check_objective<F, X>()) {
+    return {};
+  } else {
+    static_assert(Majorisable<F, X>,
+                  "solve_irls: the objective has no `void Majorise(const X& x0, "
+                  "QuadraticMajoriser& q) const` (majoriser.hpp); use Adam or L-BFGS, or write it");
+    if constexpr (Majorisable<F, X>)
+      return detail::solve_irls_checked(options, f, x);
+    else
+      return {};
+  }
+}
+
+template <class F, class X>
+Summary detail::solve_irls_checked(const IrlsOptions& options, const F& f, X& x) {
   detail::validate_options(options, "solve_irls");
   detail::check_start(x, "solve_irls");
   require(x.size() % kChannels == 0, "solve_irls: x has ", x.size(),
@@ -191,7 +222,17 @@ solve_irls(const IrlsOptions& options, const F& f, X& x) {
   record.seconds = clock.seconds();
   summary.initial_energy = summary.final_energy = record.energy;
   summary.iterations.push_back(record);
+  X best;  // a copy of the best iterate once a later one is worse (keep_best)
+  int best_iteration = 0;
+  double best_energy = record.energy;
   auto finish = [&] {
+    if (options.keep_best && best_iteration != summary.iterations.back().iteration) {
+      std::copy(best.data(), best.data() + best.size(), x.data());
+      summary.final_energy = best_energy;
+      detail::set_returned_and_best(summary, best_iteration);
+    } else {
+      detail::set_returned_and_best(summary, summary.iterations.back().iteration);
+    }
     summary.seconds = clock.seconds();
     return summary;
   };
@@ -200,11 +241,11 @@ solve_irls(const IrlsOptions& options, const F& f, X& x) {
     summary.message = "the energy at the initial point is not finite";
     return finish();
   }
-  if (detail::callback_stops(detail::run_callback(options.callback, record), summary))
+  if (detail::callback_stops(detail::run_callback(options.callback, record, x), summary))
     return finish();
 
   QuadraticMajoriser q;
-  q.epsilon = options.epsilon;
+  q.expansion_floor = options.expansion_floor;
   q.per_channel = options.per_channel_matrices;
   std::unique_ptr<SparseSolver> solver;
   std::uint64_t analysed = 0;
@@ -294,6 +335,7 @@ solve_irls(const IrlsOptions& options, const F& f, X& x) {
     r.edge = e.edge;
     r.l2_fraction = e.l2_fraction;
     r.gradient_norm = e.gradient_norm;
+    r.extras.merge(e.extras);  // a WeightedSum's "term:NAME" values
     r.energy_change = previous - r.energy;
     r.step_norm = detail::distance2(next, x);
     r.extras["analyze_seconds"] = analyze_s;
@@ -312,11 +354,18 @@ solve_irls(const IrlsOptions& options, const F& f, X& x) {
       summary.message = "iteration " + std::to_string(k) + ": the energy is not finite";
       break;
     }
+    // Keep the best so far before x moves on: copied only when the energy
+    // rises, so a monotone run copies nothing.
+    if (options.keep_best && r.energy > best_energy && best_iteration == k - 1) best = x;
     std::swap(x, next);
+    if (!(r.energy > best_energy)) {
+      best_energy = r.energy;
+      best_iteration = k;
+    }
     r.seconds = clock.seconds();
     summary.iterations.push_back(r);
     summary.final_energy = r.energy;
-    if (detail::callback_stops(detail::run_callback(options.callback, r), summary)) break;
+    if (detail::callback_stops(detail::run_callback(options.callback, r, x), summary)) break;
     const double change = std::abs(r.energy_change) / std::max(std::abs(previous), 1e-300);
     previous = r.energy;
     // A PCG solve stopped by its iteration limit makes a small step that is

@@ -7,12 +7,22 @@
 ///
 /// **Minimised vs reported objective.** The flattening penalty |d|^p with
 /// p < 1 has an unbounded gradient at d = 0, which upsets the line search, so
-/// for the paper's SmoothingEnergy L-BFGS minimises the smoothed penalty of
-/// docs/spec/energy.md §10, (d² + ε²)^{p/2} − ε^p with ε = LbfgsOptions::epsilon, while
-/// every record reports the exact (ε = 0) energy. Other objectives are
-/// minimised as given; the four-argument overload takes the minimised and the
-/// reported objective separately (e.g. a WeightedSum built on
-/// `with_epsilon(energy, ε)`, reported with the exact sum).
+/// L-BFGS minimises the smoothed penalty of docs/spec/energy.md §10,
+/// (d² + ε²)^{p/2} − ε^p with ε = LbfgsOptions::smoothing_epsilon, while
+/// every record reports the exact (ε = 0) energy. Smoothing is a property of
+/// the objective (the Smoothable customisation point, objective.hpp): the
+/// paper's SmoothingEnergy has it, and a WeightedSum smooths its Smoothable
+/// parts, so a sum containing the paper's energy is minimised smoothed too.
+/// Other objectives are minimised as given; the four-argument overload takes
+/// the minimised and the reported objective separately.
+///
+/// Before smoothing was inherited by sums, a WeightedSum containing the
+/// paper's energy was minimised unsmoothed. Near d = 0 the gradient of
+/// |d|^0.8 changes by orders of magnitude within a grey level, so Wolfe
+/// steps shrink to nothing; where Ceres' parameter or function tolerance then
+/// fires on the vanishing step it reports "convergence" (the 11–16-iteration
+/// stops of issue 14): a stall, not a minimum. Where it does not, progress is
+/// just slow (measured in docs/solvers.md, "L-BFGS").
 ///
 /// **Data layout.** Ceres works on one double parameter block of x.size()
 /// values (x's flat, planar order). Each evaluation copies it into a scratch
@@ -92,12 +102,13 @@ struct LbfgsOptions {
   double function_tolerance = 1e-6;
   double gradient_tolerance = 1e-10;
   double parameter_tolerance = 1e-8;
-  /// Smoothing ε of the penalty, in grey levels, used when the objective is a
-  /// SmoothingEnergy (see \file); 0 = minimise the exact energy (the line
-  /// search then stalls on the unsmoothed |d|^0.8). Default 0.25: the lowest
-  /// exact energy after 100 iterations of the values compared in
-  /// docs/solvers.md, "L-BFGS".
-  double epsilon = 0.25;
+  /// Smoothing ε of the penalty, in grey levels, applied to Smoothable
+  /// objectives (see \file; EnergyParams::epsilon of the minimised copy); 0 =
+  /// minimise the exact energy (the line search then stalls on the
+  /// unsmoothed |d|^0.8). Default 0.25: the lowest exact energy after 100
+  /// iterations of the values compared in docs/solvers.md, "L-BFGS". (The
+  /// CLI's `--epsilon` for lbfgs.)
+  double smoothing_epsilon = 0.25;
   /// Scale the initial inverse Hessian by sᵀy/yᵀy (Oren; Nocedal & Wright
   /// Eq. 7.20). Without it the first trial step is −∇E, which the 1/(3N)
   /// normaliser makes ~1e-5 grey levels, and the line search wastes
@@ -126,8 +137,9 @@ struct LbfgsOptions {
     if (!nonneg(parameter_tolerance))
       return bad("parameter_tolerance must be finite and >= 0, got " +
                  std::to_string(parameter_tolerance));
-    if (!nonneg(epsilon))
-      return bad("epsilon must be finite and >= 0, got " + std::to_string(epsilon));
+    if (!nonneg(smoothing_epsilon))
+      return bad("smoothing_epsilon must be finite and >= 0, got " +
+                 std::to_string(smoothing_epsilon));
     if (max_line_search_steps < 1)
       return bad("max_line_search_steps must be >= 1, got " +
                  std::to_string(max_line_search_steps));
@@ -135,24 +147,13 @@ struct LbfgsOptions {
   }
 };
 
-/// A copy of `energy` whose flattening penalty uses smoothing ε (energy.md
-/// §10); same input, guidance, edge map and p map. Builds a new colour-weight
-/// cache (default FlatteningTerm::Options).
+/// energy.Smoothed(epsilon) (smoothing_energy.hpp), under its older name.
 template <class Scalar>
 SmoothingEnergy<Scalar> with_epsilon(const SmoothingEnergy<Scalar>& energy, double epsilon) {
-  EnergyParams params = energy.params();
-  params.epsilon = epsilon;
-  return SmoothingEnergy<Scalar>(energy.input(), energy.edge_term().guidance(),
-                                 energy.edge_term().edges(), params,
-                                 energy.flattening_term().pmap());
+  return energy.Smoothed(epsilon);
 }
 
 namespace detail {
-
-template <class F>
-struct IsSmoothingEnergy : std::false_type {};
-template <class S>
-struct IsSmoothingEnergy<SmoothingEnergy<S>> : std::true_type {};
 
 /// The minimised objective as Ceres sees it; remembers the last evaluation
 /// (point and record) so a callback at that point can reuse it, and any
@@ -223,7 +224,7 @@ class CeresRecorder final : public ceres::IterationCallback {
   ceres::CallbackReturnType operator()(const ceres::IterationSummary& cs) override {
     try {
       record(cs);
-      if (callback_stops(run_callback(user_, summary_.iterations.back()), summary_))
+      if (callback_stops(run_callback(user_, summary_.iterations.back(), x_), summary_))
         return summary_.termination == TerminationType::user_abort
                    ? ceres::SOLVER_ABORT
                    : ceres::SOLVER_TERMINATE_SUCCESSFULLY;
@@ -237,11 +238,11 @@ class CeresRecorder final : public ceres::IterationCallback {
   /// Appends the record of Ceres iteration `cs` at the point in the block.
   void record(const ceres::IterationSummary& cs) {
     IterationRecord r;
+    CeresObjective<F, X>::load(p_, x_);  // also the iterate callbacks see
     if (same_ && minimised_.last_is_at(p_)) {
       r = minimised_.last;
       r.gradient_norm = kNaN;
     } else {
-      CeresObjective<F, X>::load(p_, x_);
       r = evaluate_record(report_, x_);
     }
     r.iteration = cs.iteration;
@@ -272,6 +273,10 @@ class CeresRecorder final : public ceres::IterationCallback {
   long counted_ = 0;
 };
 
+template <class F, class R, class X>
+Summary solve_lbfgs_checked(const LbfgsOptions& options, const F& minimised, const R& reported,
+                            X& x);
+
 inline TerminationType from_ceres(ceres::TerminationType t) {
   switch (t) {
     case ceres::CONVERGENCE:
@@ -293,10 +298,18 @@ inline TerminationType from_ceres(ceres::TerminationType t) {
 /// records `reported` (normally the same energy with ε = 0) at every
 /// iterate. Both must take the same X. Throws ismooth::Error for invalid
 /// options or a non-finite/empty x; numerical trouble is reported in the
-/// Summary. `options.epsilon` is not used by this overload.
+/// Summary. `options.smoothing_epsilon` is not used by this overload.
 template <class F, class R, class X>
-requires DifferentiableObjective<F, X> && DifferentiableObjective<R, X> Summary
-solve_lbfgs(const LbfgsOptions& options, const F& minimised, const R& reported, X& x) {
+Summary solve_lbfgs(const LbfgsOptions& options, const F& minimised, const R& reported, X& x) {
+  if constexpr (check_objective<F, X>() && check_objective<R, X>())
+    return detail::solve_lbfgs_checked(options, minimised, reported, x);
+  else
+    return {};
+}
+
+template <class F, class R, class X>
+Summary detail::solve_lbfgs_checked(const LbfgsOptions& options, const F& minimised,
+                                    const R& reported, X& x) {
   detail::validate_options(options, "solve_lbfgs");
   detail::check_start(x, "solve_lbfgs");
   const detail::Stopwatch clock;
@@ -346,32 +359,27 @@ solve_lbfgs(const LbfgsOptions& options, const F& minimised, const R& reported, 
   detail::CeresObjective<F, X>::load(p.data(), x);
   s.initial_energy = s.iterations.front().energy;
   s.final_energy = s.iterations.back().energy;
+  detail::set_returned_and_best(s, s.iterations.back().iteration);
   s.seconds = clock.seconds();
   return s;
 }
 
 /// Minimises f from x (overwritten with the final iterate). For a
-/// SmoothingEnergy, minimises with_epsilon(f, options.epsilon) and reports
-/// f with ε = 0 (unless p = 2 on every pixel, where ε has no effect); any
-/// other objective is minimised and reported as given.
+/// Smoothable f (objective.hpp: the paper's SmoothingEnergy, a WeightedSum
+/// with it as a part, a user's term with a Smoothed member) that needs
+/// smoothing, minimises f.Smoothed(options.smoothing_epsilon) and reports
+/// f.Smoothed(0), the exact objective; any other f is minimised and
+/// reported as given.
 template <class F, class X>
-requires DifferentiableObjective<F, X> Summary solve_lbfgs(const LbfgsOptions& options, const F& f,
-                                                           X& x) {
-  if constexpr (detail::IsSmoothingEnergy<F>::value) {
+Summary solve_lbfgs(const LbfgsOptions& options, const F& f, X& x) {
+  if constexpr (!check_objective<F, X>()) {
+    return {};
+  } else if constexpr (Smoothable<F>) {
     detail::validate_options(options, "solve_lbfgs");
-    // (d² + ε²) − ε² = d²: with p = 2 on every pixel ε changes nothing but
-    // the kernel's speed (it leaves its fast d² path), so it is not applied.
-    const EnergyParams& p = f.params();
-    const PMapKind kind = f.flattening_term().pmap().kind;
-    const bool quadratic = (p.p_large == 2 && (p.p_small == 2 || kind == PMapKind::all_l2)) ||
-                           (p.p_small == 2 && kind == PMapKind::all_lp);
-    if (quadratic && p.epsilon == 0) return solve_lbfgs(options, f, f, x);
-    const bool smooth_ok = f.params().epsilon == options.epsilon;
-    const bool exact_ok = f.params().epsilon == 0;
-    if (smooth_ok && exact_ok) return solve_lbfgs(options, f, f, x);
-    if (exact_ok) return solve_lbfgs(options, with_epsilon(f, options.epsilon), f, x);
-    if (smooth_ok) return solve_lbfgs(options, f, with_epsilon(f, 0.0), x);
-    return solve_lbfgs(options, with_epsilon(f, options.epsilon), with_epsilon(f, 0.0), x);
+    if (!needs_smoothing(f)) return solve_lbfgs(options, f, f, x);
+    const auto exact = f.Smoothed(0.0);
+    if (options.smoothing_epsilon == 0) return solve_lbfgs(options, exact, exact, x);
+    return solve_lbfgs(options, f.Smoothed(options.smoothing_epsilon), exact, x);
   } else {
     return solve_lbfgs(options, f, f, x);
   }

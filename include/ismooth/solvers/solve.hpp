@@ -91,27 +91,28 @@ struct SolveOptions {
 /// `kind` and its options in `options`. IRLS needs f to be Majorisable
 /// (majoriser.hpp); asked of another objective it throws ismooth::Error.
 template <class F, class X>
-requires DifferentiableObjective<F, X> Summary solve(SolverKind kind, const SolveOptions& options,
-                                                     const F& f, X& x) {
-  switch (kind) {
-    case SolverKind::irls:
-      if constexpr (Majorisable<F, X>)
-        return solve_irls(options.irls, f, x);
-      else
-        fail("solve: irls needs an objective with Majorise (majoriser.hpp)");
-    case SolverKind::adam:
-      return solve_adam(options.adam, f, x);
-    case SolverKind::lbfgs:
-      return solve_lbfgs(options.lbfgs, f, x);
+Summary solve(SolverKind kind, const SolveOptions& options, const F& f, X& x) {
+  if constexpr (!check_objective<F, X>()) {
+    return {};  // its static_assert says why
+  } else {
+    switch (kind) {
+      case SolverKind::irls:
+        if constexpr (Majorisable<F, X>)
+          return solve_irls(options.irls, f, x);
+        else
+          fail("solve: irls needs an objective with Majorise (majoriser.hpp)");
+      case SolverKind::adam:
+        return solve_adam(options.adam, f, x);
+      case SolverKind::lbfgs:
+        return solve_lbfgs(options.lbfgs, f, x);
+    }
+    fail("solve: unknown solver kind ", int(kind));
   }
-  fail("solve: unknown solver kind ", int(kind));
 }
 
 /// The same with the solver's name: "irls", "adam" or "lbfgs".
 template <class F, class X>
-requires DifferentiableObjective<F, X> Summary solve(std::string_view name,
-                                                     const SolveOptions& options, const F& f,
-                                                     X& x) {
+Summary solve(std::string_view name, const SolveOptions& options, const F& f, X& x) {
   return solve(parse_solver(name), options, f, x);
 }
 

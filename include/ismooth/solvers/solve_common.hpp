@@ -15,6 +15,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "ismooth/error.hpp"
 #include "ismooth/objective.hpp"
@@ -87,37 +88,67 @@ double distance2(const A& a, const B& b) {
   return std::sqrt(s);
 }
 
-/// Evaluates f at x into a record: energy and, for objectives with
-/// HasEnergyTerms, its terms and L2 fraction (NaN otherwise). When `g` is
-/// given it receives ∇f(x) (resized and overwritten) and gradient_norm is
-/// filled; otherwise gradient_norm is NaN. One pass over f either way.
+/// Evaluates f at x into `r` and returns f(x); when g is given, ∇f(x)
+/// overwrites it. Objectives with HasEnergyTerms fill data/flatten/edge and
+/// the L2 fraction (unless an earlier part of the same sum did); a
+/// WeightedSum evaluates its parts through here, recording each part's
+/// unweighted value as the extra "term:NAME" (`prefix` names the parts of
+/// nested sums, "outer/inner").
 template <class F, class X>
-IterationRecord evaluate_record(const F& f, const X& x, X* g = nullptr) {
-  IterationRecord r;
-  r.data = r.flatten = r.edge = r.l2_fraction = r.gradient_norm = kNaN;
+double evaluate_into_record(const F& f, const X& x, X* g, IterationRecord& r,
+                            const std::string& prefix = "") {
   if constexpr (HasEnergyTerms<F, X>) {
     if (g) {
       g->resize(x.shape());
       g->fill(0);  // evaluate_terms adds into g
     }
     const auto terms = f.evaluate_terms(x, g);
-    r.energy = double(terms.total);
-    r.data = double(terms.data);
-    r.flatten = double(terms.flatten);
-    r.edge = double(terms.edge);
-    r.l2_fraction = double(terms.l2_fraction);
+    if (std::isnan(r.data)) {
+      r.data = double(terms.data);
+      r.flatten = double(terms.flatten);
+      r.edge = double(terms.edge);
+      r.l2_fraction = double(terms.l2_fraction);
+    }
+    return double(terms.total);
+  } else if constexpr (is_weighted_sum<F>) {
+    return f.evaluate_parts(x, g, [&](const auto& part, std::size_t k, const X& xk, X* gk) {
+      const std::string name = prefix + (part.name.empty() ? std::to_string(k) : part.name);
+      const double value = evaluate_into_record(part.objective(), xk, gk, r, name + "/");
+      r.extras["term:" + name] = value;
+      return value;
+    });
   } else if (g) {
-    r.energy = evaluate_with_gradient(f, x, *g);
+    return evaluate_with_gradient(f, x, *g);
   } else {
-    r.energy = evaluate(f, x);
+    return evaluate(f, x);
   }
+}
+
+/// Evaluates f at x into a record: energy, the paper's terms and per-part
+/// values where f has them (evaluate_into_record; NaN terms otherwise).
+/// When `g` is given it receives ∇f(x) (resized and overwritten) and
+/// gradient_norm is filled; otherwise gradient_norm is NaN. One pass over f
+/// either way.
+template <class F, class X>
+IterationRecord evaluate_record(const F& f, const X& x, X* g = nullptr) {
+  IterationRecord r;
+  r.data = r.flatten = r.edge = r.l2_fraction = r.gradient_norm = kNaN;
+  r.energy = evaluate_into_record(f, x, g, r);
   if (g) r.gradient_norm = norm2(*g);
   return r;
 }
 
-/// Runs the user's callback (if any) on a record.
-inline CallbackReturn run_callback(const IterationCallback& callback, const IterationRecord& r) {
-  return callback ? callback(r) : CallbackReturn::continue_solving;
+/// Runs the user's callback (if any) on a record and the iterate it describes.
+template <class X>
+CallbackReturn run_callback(const IterationCallback& callback, const IterationRecord& r,
+                            const X& x) {
+  return callback ? callback(IterationState(r, IterateView(x))) : CallbackReturn::continue_solving;
+}
+
+/// Sets the summary's returned and best iterations from its records.
+inline void set_returned_and_best(Summary& s, int returned_iteration) {
+  s.returned_iteration = returned_iteration;
+  s.set_best_from_records();
 }
 
 /// Maps a callback's request to a termination, or returns false to go on.

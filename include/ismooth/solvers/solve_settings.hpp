@@ -29,7 +29,9 @@ struct SolveSettings {
   std::optional<int> iterations;        ///< every solver
   std::optional<double> learning_rate;  ///< adam
   std::string schedule;                 ///< adam: constant or cosine
-  std::optional<double> epsilon;        ///< lbfgs: smoothing of |d|^p; irls: expansion floor
+  std::optional<double> epsilon;        ///< the older name of the next two, by solver
+  std::optional<double> smoothing_epsilon;  ///< lbfgs: smoothing of |d|^p (lbfgs.hpp)
+  std::optional<double> expansion_floor;    ///< irls: floor of the majoriser's weights (irls.hpp)
   std::optional<int> memory;            ///< lbfgs: correction pairs
   std::string linear_solver;            ///< irls: auto, cholmod or pcg
 };
@@ -73,6 +75,11 @@ inline SolveOptions solve_options(const SolveSettings& s, PMapKind pmap,
   only_for(s.learning_rate.has_value(), "learning_rate", {SolverKind::adam});
   only_for(!s.schedule.empty(), "schedule", {SolverKind::adam});
   only_for(s.epsilon.has_value(), "epsilon", {SolverKind::lbfgs, SolverKind::irls});
+  only_for(s.smoothing_epsilon.has_value(), "smoothing_epsilon", {SolverKind::lbfgs});
+  only_for(s.expansion_floor.has_value(), "expansion_floor", {SolverKind::irls});
+  require(!s.epsilon || !(s.smoothing_epsilon || s.expansion_floor), setting_name("epsilon", spelling),
+          " is the older name of ", setting_name("smoothing_epsilon", spelling), " (lbfgs) and ",
+          setting_name("expansion_floor", spelling), " (irls): give one of them");
   only_for(s.memory.has_value(), "memory", {SolverKind::lbfgs});
   only_for(!s.linear_solver.empty(), "linear_solver", {SolverKind::irls});
 
@@ -87,7 +94,10 @@ inline SolveOptions solve_options(const SolveSettings& s, PMapKind pmap,
   else
     require(s.schedule.empty() || s.schedule == "constant", setting_name("schedule", spelling), " ",
             s.schedule, ": expected constant or cosine");
-  if (s.epsilon) (kind == SolverKind::lbfgs ? o.lbfgs.epsilon : o.irls.epsilon) = *s.epsilon;
+  if (s.epsilon)
+    (kind == SolverKind::lbfgs ? o.lbfgs.smoothing_epsilon : o.irls.expansion_floor) = *s.epsilon;
+  if (s.smoothing_epsilon) o.lbfgs.smoothing_epsilon = *s.smoothing_epsilon;
+  if (s.expansion_floor) o.irls.expansion_floor = *s.expansion_floor;
   if (s.memory) o.lbfgs.memory = *s.memory;
   if (s.linear_solver == "cholmod")
     o.irls.linear_solver = IrlsOptions::LinearSolver::cholmod;
