@@ -112,6 +112,49 @@ print(int(sum(Image.open('F1.png').convert('L').getdata()) > sum(Image.open('F.p
     [[ ! -e F.png && ! -e F.jpg && ! -e S.png ]] || fail "an error left an output behind"
     ;;
 
+  train_masks)
+    mkdir -p photos masks val
+    for i in 0 1 2; do scene photos/s$i.png masks/s$i.png 48 40 $i; done
+    scene val/v0.png masks/v0.png 40 40 3
+    common=(--epochs 1 --steps-per-epoch 4 --crop 32 --width 4 --dilations 1,2 --threads 1)
+    "$tool" train --data photos --val val --out bg.isn --preset background --masks masks \
+      "${common[@]}" -q >stdout.txt 2>stderr.txt || fail "--masks DIR failed: $(cat stderr.txt)"
+    [[ -s bg.isn ]] || fail "no model written"
+    [[ ! -e bg.isn.masks ]] || fail "--masks DIR made a cache of detected masks"
+    # auto (the default): masks detected once, cached beside the run, then reused.
+    "$tool" train --data photos --out fg.isn --preset foreground "${common[@]}" \
+      >stdout.txt 2>stderr.txt || fail "--masks auto failed: $(cat stderr.txt)"
+    grep 'foreground masks' stderr.txt
+    grep -q 'foreground masks: 3 detected, 0 from the cache' stderr.txt || fail "not detected once"
+    for i in 0 1 2; do
+      [[ $(png_size fg.isn.masks/train/s$i.png) == "48 40" ]] || fail "no cached mask for s$i"
+    done
+    score=$(iou fg.isn.masks/train/s0.png masks/s0.png)
+    note "cached mask IoU with the true subject: $score"
+    $py -c "import sys; sys.exit(0 if $score >= 0.9 else 1)" || fail "IoU $score < 0.9"
+    rm fg.isn fg.isn.ckpt
+    "$tool" train --data photos --out fg.isn --preset foreground --masks auto "${common[@]}" \
+      >stdout.txt 2>stderr.txt || fail "second --masks auto run failed: $(cat stderr.txt)"
+    grep -q 'foreground masks: 0 detected, 3 from the cache' stderr.txt ||
+      fail "the cache was not used: $(grep 'foreground masks' stderr.txt)"
+    ;;
+
+  error_train_masks)
+    mkdir -p photos masks
+    for i in 0 1; do scene photos/s$i.png masks/s$i.png 40 32 $i; done
+    common=(--epochs 1 --steps-per-epoch 1 --crop 24 --width 4 --dilations 1 --threads 1 -q)
+    rm masks/s1.png
+    expect_error "missing mask" -- train --data photos --out m.isn --preset background --masks masks "${common[@]}"
+    grep -q "no mask for photo 's1.png'" stderr.txt || fail "the message does not name the photo"
+    $py -c "from PIL import Image; Image.new('L', (41, 32)).save('masks/s1.png')"
+    expect_error "wrong-size mask" -- train --data photos --out m.isn --preset background --masks masks "${common[@]}"
+    grep -q "is 41x32 but photo 's1.png' is 40x32" stderr.txt || fail "the message does not give both sizes"
+    expect_error "--masks not a folder" -- train --data photos --out m.isn --preset foreground --masks nowhere "${common[@]}"
+    expect_error "--masks with a preset that takes none" -- train --data photos --out m.isn --preset texture --masks masks "${common[@]}"
+    expect_error "unknown preset" -- train --data photos --out m.isn --preset backgrund "${common[@]}"
+    [[ ! -e m.isn && ! -e m.isn.ckpt && ! -e m.isn.masks ]] || fail "an error left an output behind"
+    ;;
+
   *)
     fail "unknown case"
     ;;
