@@ -54,12 +54,15 @@ void Network::infer_with_statistics(const Image<float>&, const std::vector<Batch
        " engine does not support tiled inference");
 }
 
+std::string Network::kernels(Extent, bool) { return {}; }
+
 bool EngineOptions::IsValid(std::string* error) const {
   std::string why;
   if (max_cached_sizes < 1)
     why = "max_cached_sizes must be at least 1, got " + std::to_string(max_cached_sizes);
-  else if (kind == EngineKind::onednn_cpu && precision != Precision::fp32)
-    why = std::string("the oneDNN CPU engine runs fp32 only, not ") + to_string(precision);
+  else if (kind == EngineKind::onednn_cpu && precision != Precision::fp32 &&
+           precision != Precision::bf16)
+    why = std::string("the oneDNN CPU engine runs fp32 or bf16, not ") + to_string(precision);
   else if (cuda_device < 0)
     why = "cuda_device must be >= 0, got " + std::to_string(cuda_device);
   if (error != nullptr) *error = why;
@@ -91,12 +94,24 @@ bool engine_available(EngineKind kind, std::string* why) {
   return reason.empty();
 }
 
+bool precision_available(EngineKind kind, Precision precision, std::string* why) {
+  std::string reason;
+  if (!engine_available(kind, &reason)) {
+    // reason says why
+  } else if (kind == EngineKind::onednn_cpu) {
+    detail::onednn_supports(precision, &reason);
+  }
+  if (why != nullptr) *why = reason;
+  return reason.empty();
+}
+
 std::unique_ptr<Network> make_network(const NetworkConfig& config, const Parameters& params,
                                       const EngineOptions& options) {
   std::string why;
   if (!options.IsValid(&why)) fail("make_network: invalid engine options: ", why);
   if (!engine_available(options.kind, &why))
     fail("make_network: engine '", to_string(options.kind), "' is not available: ", why);
+  if (!precision_available(options.kind, options.precision, &why)) fail("make_network: ", why);
   check_parameters(config, params, "make_network");
   if (options.kind == EngineKind::cuda) return detail::cuda_engine_hooks().make(config, params, options);
   return detail::make_onednn_network(config, params, options);

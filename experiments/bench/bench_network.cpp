@@ -1,21 +1,32 @@
-// Benchmark of the smoothing network on the oneDNN CPU engine, beside the same
-// network in PyTorch (CPU) measured in the same run by bench_network_torch.py:
+// Benchmark of the smoothing network on the oneDNN CPU engine, in fp32 and
+// bf16, beside the machine's peak and the same network in PyTorch (CPU),
+// all measured in the same run (PyTorch by bench_network_torch.py):
+//   * the peak: an fp32 FMA loop (vfmadd, AVX-512) and a bf16 dot-product
+//     loop (vdpbf16ps, AVX512-BF16) on every OpenMP thread, 12 independent
+//     chains each; compiled with target attributes, so the build needs no
+//     global flags, and skipped where the CPU lacks the instructions,
 //   * inference at 224×224, 640×480 and 1280×720,
-//   * one training step at 224×224: forward + backward, and with an Adam
-//     update of all weights (what the trainer does per image),
+//   * one training step at 224×224: the network only (forward + backward
+//     with a fixed dL/dT), and the full step with the energy (train_pass on
+//     the paper's loss: forward, E and ∂E/∂T, backward; then Adam and the
+//     weight reorders), its crop's loss (B, guidance) prepared beforehand as
+//     the trainer does on its helper thread (that time is printed apart),
 //   * one 64→64 3×3 convolution at 1280×720 and at 640×360 (the blocks'
 //     resolution), the throughput yardstick for the whole network.
 // Prints median ms, GFLOP/s (forward: ≈ 0.571 MFLOP per pixel; a training
-// step counts 3× the forward), and peak resident memory per case.
+// step counts 3× the forward), and peak resident memory per case, then a
+// summary: each case as a fraction of the matching peak (fp32 peak for fp32,
+// bf16 peak for bf16), bf16 against our fp32, and both against PyTorch.
 //
 // Usage: bench_network [--sizes 224x224,640x480,1280x720] [--repeats N]
 //                      [--torch-repeats N] [--no-torch] [--no-train]
-//                      [--json FILE] [--python /usr/bin/python3]
+//                      [--no-bf16] [--json FILE] [--python /usr/bin/python3]
 //
 // Peak memory: the process's VmHWM is reset (/proc/self/clear_refs) before
 // each case, so each row reports the high-water mark of that case alone
 // (including the process's baseline). PyTorch runs in a child process per
 // case and reports its own the same way.
+#include <immintrin.h>
 #include <omp.h>
 #include <sys/resource.h>
 
@@ -24,6 +35,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <random>
@@ -32,7 +44,10 @@
 #include <vector>
 
 #include "cli/omp_wait_policy.hpp"
+#include "ismooth/network/adam_optimizer.hpp"
 #include "ismooth/network/network.hpp"
+#include "ismooth/network/trainer.hpp"
+#include "ismooth/network/training_loss.hpp"
 #include "onednn/onednn_conv.hpp"
 
 using namespace ismooth;
@@ -42,9 +57,10 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 struct Row {
-  std::string kind;  // inference, train_step, train_step_adam, conv3x3
+  std::string kind;  // inference, train_step, train_step_energy, conv3x3_64
   std::string size;  // WxH
   std::string impl;
+  std::string precision = "fp32";
   double median_ms = NAN, min_ms = NAN, gflops = NAN, peak_mib = NAN, workspace_mib = NAN;
   double cpu_ms = NAN;  // median CPU time (all threads) per call
 };
@@ -105,53 +121,87 @@ Image<float> random_image(int h, int w, unsigned seed, float lo, float hi) {
   return image;
 }
 
-// A plain Adam step over every tensor (lr 0.01, β 0.9/0.999, ε 1e-8; spec),
-// standing in for the trainer's optimiser.
-struct Adam {
-  Parameters m, v;
-  int t = 0;
-  void step(Parameters& params, const Parameters& grads) {
-    if (!m.same_layout(params)) {
-      m = params;
-      m.fill(0);
-      v = m;
-    }
-    ++t;
-    const float b1 = 0.9f, b2 = 0.999f, lr = 0.01f, eps = 1e-8f;
-    const float c1 = 1.0f / (1.0f - std::pow(b1, float(t))),
-                c2 = 1.0f / (1.0f - std::pow(b2, float(t)));
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      float* p = params[i].data();
-      const float* g = grads[i].data();
-      float* mi = m[i].data();
-      float* vi = v[i].data();
-      const std::size_t n = params[i].size();
-#pragma omp parallel for schedule(static) if (n > 4096)
-      for (std::size_t k = 0; k < n; ++k) {
-        mi[k] = b1 * mi[k] + (1 - b1) * g[k];
-        vi[k] = b2 * vi[k] + (1 - b2) * g[k] * g[k];
-        p[k] -= lr * (mi[k] * c1) / (std::sqrt(vi[k] * c2) + eps);
-      }
-    }
-  }
+// ---------------------------------------------------------------- peaks
+
+// Twelve independent chains per thread: enough to cover the latency of two
+// FMA (or dot-product) pipes on current cores. Returns a value that depends
+// on every chain, so nothing is optimised away.
+__attribute__((target("avx512f"))) float fma_chains(long iterations) {
+  __m512 a[12];
+  for (int j = 0; j < 12; ++j) a[j] = _mm512_set1_ps(1.0f + 0.001f * float(j));
+  const __m512 b = _mm512_set1_ps(0.999999f), c = _mm512_set1_ps(1e-7f);
+  for (long i = 0; i < iterations; ++i)
+    for (int j = 0; j < 12; ++j) a[j] = _mm512_fmadd_ps(a[j], b, c);
+  __m512 sum = a[0];
+  for (int j = 1; j < 12; ++j) sum = _mm512_add_ps(sum, a[j]);
+  return _mm512_reduce_add_ps(sum);
+}
+
+__attribute__((target("avx512f,avx512bf16"))) float dpbf16_chains(long iterations) {
+  __m512 a[12];
+  for (int j = 0; j < 12; ++j) a[j] = _mm512_set1_ps(0.001f * float(j));
+  // bf16 pairs 1.0 (0x3F80) and 2^-20 (0x3580): tiny increments, no overflow.
+  const __m512bh x = (__m512bh)_mm512_set1_epi16(0x3F80);
+  const __m512bh y = (__m512bh)_mm512_set1_epi16(0x3580);
+  for (long i = 0; i < iterations; ++i)
+    for (int j = 0; j < 12; ++j) a[j] = _mm512_dpbf16_ps(a[j], x, y);
+  __m512 sum = a[0];
+  for (int j = 1; j < 12; ++j) sum = _mm512_add_ps(sum, a[j]);
+  return _mm512_reduce_add_ps(sum);
+}
+
+// GFLOP/s of `chains(iterations)` on every OpenMP thread at once, counting
+// `flops_per_iteration` per thread and iteration: per wall second and per
+// CPU second (all threads; the rate while running, which other processes on
+// the machine disturb less); the best of three runs each.
+struct Peak {
+  double wall = 0, cpu = 0;
 };
+
+template <class F>
+Peak peak_gflops(F chains, double flops_per_iteration) {
+  const long iterations = 20'000'000;
+  Peak best;
+  volatile float sink = 0;
+  for (int run = 0; run < 3; ++run) {
+    int threads = 1;
+    const double c0 = cpu_seconds();
+    const auto t0 = Clock::now();
+#pragma omp parallel
+    {
+      const float v = chains(iterations);
+#pragma omp critical
+      sink = sink + v;
+#pragma omp single
+      threads = omp_get_num_threads();
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double cpu = cpu_seconds() - c0;
+    const double gflop = threads * flops_per_iteration * double(iterations) / 1e9;
+    best.wall = std::max(best.wall, gflop / seconds);
+    best.cpu = std::max(best.cpu, gflop / cpu * threads);
+  }
+  return best;
+}
 
 // One 64→64 3×3 convolution (nhwc, format `any` weights) as the engine runs
 // its hidden layers: the best the network's convolutions can do at this size.
-Row bench_conv(int h, int w, int repeats) {
+Row bench_conv(int h, int w, int repeats, Precision precision) {
   const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   dnnl::stream stream(engine);
   LayerSpec spec;
   spec.in_channels = spec.out_channels = 64;
-  detail::ConvLayer conv(engine, spec, {h, w});
+  const auto type =
+      precision == Precision::bf16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
+  network::detail::ConvLayer conv(engine, spec, {h, w}, type);
   std::vector<char> scratch(conv.scratchpad_bytes() + 64);
   conv.bind_scratchpad(
       reinterpret_cast<void*>((reinterpret_cast<std::uintptr_t>(scratch.data()) + 63) & ~63ull));
   std::vector<float> weights(64 * 64 * 9, 0.01f);
   conv.set_weights(stream, weights.data(), nullptr);
-  dnnl::memory src(detail::activation_desc(64, {h, w}), engine),
-      dst(detail::activation_desc(64, {h, w}), engine);
-  std::fill_n(detail::data_of(src), std::size_t(64) * h * w, 1.0f);
+  dnnl::memory src(network::detail::activation_desc(64, {h, w}, type), engine),
+      dst(network::detail::activation_desc(64, {h, w}), engine);
+  std::memset(src.get_data_handle(), 0, src.get_desc().get_size());
   reset_peak_rss();
   const auto [med, min] = time_ms(
       [&] {
@@ -160,7 +210,7 @@ Row bench_conv(int h, int w, int repeats) {
       },
       2, repeats);
   Row row{"conv3x3_64", std::to_string(w) + "x" + std::to_string(h),
-          "onednn " + std::string(conv.implementations()).substr(4)};
+          "onednn " + std::string(conv.implementations()).substr(4), to_string(precision)};
   row.median_ms = med;
   row.min_ms = min;
   row.gflops = spec.flops({h, w}) / (med * 1e6);
@@ -184,9 +234,10 @@ std::vector<Row> run_torch(const std::string& python, const std::string& script,
     Row row;
     if (line >> tag && tag == "ROW" &&
         line >> row.kind >> row.size >> row.impl >> row.median_ms >> row.min_ms >> row.peak_mib >>
-            row.cpu_ms)
+            row.cpu_ms) {
+      row.precision = row.impl.find("bf16") != std::string::npos ? "bf16" : "fp32";
       rows.push_back(row);
-    else
+    } else
       std::fputs(buffer, stderr);
   }
   if (pclose(pipe) != 0) std::fprintf(stderr, "bench_network: '%s' failed\n", command.c_str());
@@ -211,19 +262,73 @@ std::string breakdown(Network& net, int calls) {
 }
 
 void print_row(const Row& r) {
-  std::printf("%-16s %-9s %-40.40s %10.1f %10.1f %10.1f %8.1f %8.0f %8.0f\n", r.kind.c_str(),
-              r.size.c_str(), r.impl.c_str(), r.median_ms, r.min_ms, r.cpu_ms, r.gflops, r.peak_mib,
-              r.workspace_mib);
+  std::printf("%-17s %-9s %-4s %-40.40s %10.1f %10.1f %10.1f %8.1f %8.0f %8.0f\n", r.kind.c_str(),
+              r.size.c_str(), r.precision.c_str(), r.impl.c_str(), r.median_ms, r.min_ms, r.cpu_ms,
+              r.gflops, r.peak_mib, r.workspace_mib);
   std::fflush(stdout);
 }
 
+// The summary: per case, ours in fp32 and bf16 as fractions of the matching
+// peak (by wall time, and by CPU time: GFLOP per CPU second × threads, which
+// a shared machine distorts less), bf16 against fp32 (wall and CPU time),
+// and against PyTorch's fastest row of the same case (either precision; the
+// BN-folded variant, other maths, excluded).
+void print_summary(const std::vector<Row>& rows, Peak fp32_peak, Peak bf16_peak, int threads) {
+  auto find = [&](const std::string& kind, const std::string& size, const char* precision,
+                  bool torch) -> const Row* {
+    const Row* best = nullptr;
+    for (const Row& r : rows) {
+      const bool is_torch = r.impl.rfind("pytorch", 0) == 0;
+      if (r.kind != kind || r.size != size || is_torch != torch) continue;
+      if (r.impl.find("other_maths") != std::string::npos) continue;
+      if (precision != nullptr && r.precision != precision) continue;
+      if (best == nullptr || r.median_ms < best->median_ms) best = &r;
+    }
+    return best;
+  };
+  std::printf(
+      "\nsummary (peaks: fp32 %.0f GFLOP/s wall, %.0f by CPU time; bf16 %.0f wall, %.0f "
+      "by CPU time)\n",
+      fp32_peak.wall, fp32_peak.cpu, bf16_peak.wall, bf16_peak.cpu);
+  std::printf("%-17s %-9s %9s %9s %7s %7s %7s %7s %7s %7s %10s %9s %9s\n", "case", "size",
+              "fp32_ms", "bf16_ms", "bf16_x", "cpu_x", "f32%pk", "f32%cpu", "b16%pk", "b16%cpu",
+              "torch_ms", "fp32/pt", "bf16/pt");
+  std::vector<std::pair<std::string, std::string>> cases;
+  for (const Row& r : rows)
+    if (r.impl.rfind("pytorch", 0) != 0 &&
+        std::find(cases.begin(), cases.end(), std::pair{r.kind, r.size}) == cases.end())
+      cases.emplace_back(r.kind, r.size);
+  for (const auto& [kind, size] : cases) {
+    const Row* f = find(kind, size, "fp32", false);
+    const Row* b = find(kind, size, "bf16", false);
+    // PyTorch has no energy: the network-only rows stand beside ours.
+    const Row* t = kind == "train_step_energy" ? nullptr : find(kind, size, nullptr, true);
+    auto ms = [](const Row* r) { return r != nullptr ? r->median_ms : NAN; };
+    auto pct = [](const Row* r, double peak) {
+      return r != nullptr && peak > 0 ? 100 * r->gflops / peak : NAN;
+    };
+    // GFLOP/s while running: the wall rate scaled by wall/CPU time × threads.
+    auto pct_cpu = [&](const Row* r, double peak) {
+      return r != nullptr && peak > 0
+                 ? 100 * r->gflops * (r->median_ms / r->cpu_ms) * threads / peak
+                 : NAN;
+    };
+    const double cpu_ratio = f != nullptr && b != nullptr ? f->cpu_ms / b->cpu_ms : NAN;
+    std::printf(
+        "%-17s %-9s %9.1f %9.1f %6.2fx %6.2fx %6.0f%% %6.0f%% %6.0f%% %6.0f%% %10.1f %8.2fx "
+        "%8.2fx\n",
+        kind.c_str(), size.c_str(), ms(f), ms(b), ms(f) / ms(b), cpu_ratio, pct(f, fp32_peak.wall),
+        pct_cpu(f, fp32_peak.cpu), pct(b, bf16_peak.wall), pct_cpu(b, bf16_peak.cpu), ms(t),
+        ms(t) / ms(f), ms(t) / ms(b));
+  }
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   ismooth::tool::default_to_passive_omp_wait(argv);
   std::vector<std::pair<int, int>> sizes = {{224, 224}, {480, 640}, {720, 1280}};
   int repeats = 5, torch_repeats = 3;
-  bool torch = true, train = true;
+  bool torch = true, train = true, bf16 = true;
   std::string json_path, python = "/usr/bin/python3";
   for (int k = 1; k < argc; ++k) {
     const std::string a = argv[k];
@@ -243,6 +348,8 @@ int main(int argc, char** argv) {
       torch = false;
     } else if (a == "--no-train") {
       train = false;
+    } else if (a == "--no-bf16") {
+      bf16 = false;
     } else if (a == "--json" && k + 1 < argc) {
       json_path = argv[++k];
     } else if (a == "--python" && k + 1 < argc) {
@@ -251,22 +358,51 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "Usage: bench_network [--sizes 224x224,640x480,1280x720] [--repeats N]\n"
                    "                     [--torch-repeats N] [--no-torch] [--no-train]\n"
-                   "                     [--json FILE] [--python /usr/bin/python3]\n");
+                   "                     [--no-bf16] [--json FILE] [--python /usr/bin/python3]\n");
       return 2;
     }
   }
   const int threads = omp_get_max_threads();
   const std::string script = std::string(ISMOOTH_BENCH_DIR) + "/bench_network_torch.py";
   const NetworkConfig config = NetworkConfig::paper();
-  EngineOptions options;
-  options.collect_timings = true;  // one clock read per phase and layer: negligible here
-  auto net = make_network(config, initial_parameters(config), options);
+  std::string why;
+  if (bf16 && !precision_available(EngineKind::onednn_cpu, Precision::bf16, &why)) {
+    std::printf("no bf16 cases: %s\n", why.c_str());
+    bf16 = false;
+  }
+  std::vector<Precision> precisions = {Precision::fp32};
+  if (bf16) precisions.push_back(Precision::bf16);
+  std::vector<std::unique_ptr<Network>> nets;
+  for (Precision p : precisions) {
+    EngineOptions options;
+    options.collect_timings = true;  // one clock read per phase and layer: negligible here
+    options.precision = p;
+    nets.push_back(make_network(config, initial_parameters(config), options));
+  }
   const char* policy = std::getenv("OMP_WAIT_POLICY");
   std::printf("%s, %d threads, OMP_WAIT_POLICY=%s, load average %s; paper network (%s)\n",
-              net->engine_info().c_str(), threads, policy ? policy : "(unset)",
+              nets[0]->engine_info().c_str(), threads, policy ? policy : "(unset)",
               load_average().c_str(), config.describe().c_str());
-  std::printf("%-16s %-9s %-40s %10s %10s %10s %8s %8s %8s\n", "case", "size", "implementation",
-              "median_ms", "min_ms", "cpu_ms", "GFLOP/s", "peak_MiB", "work_MiB");
+
+  // The machine's peaks, in this run: at the start and again at the end,
+  // the higher kept (on a shared machine one of them may be crowded out).
+  Peak fp32_peak, bf16_peak;  // 0 where the CPU lacks the instructions
+  auto measure_peaks = [&](const char* when) {
+    const Peak f =
+        __builtin_cpu_supports("avx512f") ? peak_gflops(fma_chains, 12 * 16 * 2) : Peak{};
+    const Peak b =
+        __builtin_cpu_supports("avx512bf16") ? peak_gflops(dpbf16_chains, 12 * 32 * 2) : Peak{};
+    std::printf(
+        "peak (%s): fp32 FMA loop %.0f GFLOP/s (%.0f by CPU time), bf16 dot-product loop "
+        "(vdpbf16ps) %.0f GFLOP/s (%.0f by CPU time)\n",
+        when, f.wall, f.cpu, b.wall, b.cpu);
+    fp32_peak = {std::max(fp32_peak.wall, f.wall), std::max(fp32_peak.cpu, f.cpu)};
+    bf16_peak = {std::max(bf16_peak.wall, b.wall), std::max(bf16_peak.cpu, b.cpu)};
+  };
+  measure_peaks("start");
+
+  std::printf("%-17s %-9s %-4s %-40s %10s %10s %10s %8s %8s %8s\n", "case", "size", "prec",
+              "implementation", "median_ms", "min_ms", "cpu_ms", "GFLOP/s", "peak_MiB", "work_MiB");
   std::vector<Row> rows;
   auto add = [&](Row row) {
     print_row(row);
@@ -274,29 +410,36 @@ int main(int argc, char** argv) {
   };
   const std::string torch_common =
       "--threads " + std::to_string(threads) + " --repeats " + std::to_string(torch_repeats);
+  auto torch_rows = [&](const std::string& args, double flops) {
+    if (!torch) return;
+    for (const char* p : {"fp32", "bf16"}) {
+      if (std::string(p) == "bf16" && !bf16) continue;
+      for (Row r : run_torch(python, script, args + " --precision " + p + " " + torch_common)) {
+        r.gflops = flops / (r.median_ms * 1e6);
+        add(r);
+      }
+    }
+  };
 
   for (const auto& [h, w] : sizes) {
     const std::string size = std::to_string(w) + "x" + std::to_string(h);
     const double flops = forward_flops(config, {h, w});
     const Image<float> input = random_image(h, w, 1, 0, 255);
-    net->clear_cache();
-    reset_peak_rss();
-    Image<float> output;
-    net->reset_timings();
-    const auto [med, min] = time_ms([&] { net->infer(input, output); }, 1, repeats);
-    add({"inference", size, "ismooth oneDNN (per-image BN)", med, min, flops / (med * 1e6),
-         peak_rss_mib(), net->workspace_bytes() / 1048576.0, last_cpu_ms});
-    std::printf("%s\n", breakdown(*net, 1 + repeats).c_str());
-    if (torch) {
-      for (Row r : run_torch(python, script,
-                             "--mode infer --height " + std::to_string(h) + " --width " +
-                                 std::to_string(w) + " " + torch_common)) {
-        r.gflops = flops / (r.median_ms * 1e6);
-        add(r);
-      }
+    for (std::size_t i = 0; i < nets.size(); ++i) {
+      Network& net = *nets[i];
+      net.clear_cache();
+      reset_peak_rss();
+      Image<float> output;
+      net.reset_timings();
+      const auto [med, min] = time_ms([&] { net.infer(input, output); }, 1, repeats);
+      add({"inference", size, "ismooth oneDNN (per-image BN)", to_string(precisions[i]), med, min,
+           flops / (med * 1e6), peak_rss_mib(), net.workspace_bytes() / 1048576.0, last_cpu_ms});
+      std::printf("%s\n", breakdown(net, 1 + repeats).c_str());
+      net.clear_cache();
     }
+    torch_rows("--mode infer --height " + std::to_string(h) + " --width " + std::to_string(w),
+               flops);
   }
-  net->clear_cache();
 
   if (train) {
     const int h = 224, w = 224;
@@ -305,56 +448,76 @@ int main(int argc, char** argv) {
     const double flops = 3 * forward_flops(config, {h, w});
     const Image<float> input = random_image(h, w, 2, 0, 255);
     const Image<float> grad = random_image(h, w, 3, -1, 1);
-    Image<float> output;
-    Parameters grads, params = net->parameters();
-    reset_peak_rss();
-    net->reset_timings();
-    auto [med, min] = time_ms(
-        [&] {
-          net->forward(input, output);
-          net->backward(grad, grads);
-        },
-        1, repeats);
-    add({"train_step", size, "ismooth oneDNN fwd+bwd", med, min, flops / (med * 1e6),
-         peak_rss_mib(), net->workspace_bytes() / 1048576.0, last_cpu_ms});
-    std::printf("%s\n", breakdown(*net, 1 + repeats).c_str());
-    Adam adam;
-    reset_peak_rss();
-    std::tie(med, min) = time_ms(
-        [&] {
-          net->forward(input, output);
-          net->backward(grad, grads);
-          adam.step(params, grads);
-          net->set_parameters(params);
-        },
-        1, repeats);
-    add({"train_step_adam", size, "ismooth oneDNN fwd+bwd+Adam", med, min, flops / (med * 1e6),
-         peak_rss_mib(), net->workspace_bytes() / 1048576.0, last_cpu_ms});
-    net->clear_cache();
-    if (torch) {
-      for (Row r :
-           run_torch(python, script, "--mode train --height 224 --width 224 " + torch_common)) {
-        r.gflops = flops / (r.median_ms * 1e6);
-        add(r);
-      }
+    // The loss of the crop, built once as the trainer's helper thread does.
+    const auto p0 = Clock::now();
+    const std::unique_ptr<TrainingLoss> loss = make_paper_loss(
+        input, Preset::smoothing, default_training_params(Preset::smoothing), PMapKind::adaptive);
+    const double prepare_ms = std::chrono::duration<double, std::milli>(Clock::now() - p0).count();
+    for (std::size_t i = 0; i < nets.size(); ++i) {
+      Network& net = *nets[i];
+      const std::string precision = to_string(precisions[i]);
+      Image<float> output;
+      Parameters grads, params = net.parameters();
+      reset_peak_rss();
+      net.reset_timings();
+      auto [med, min] = time_ms(
+          [&] {
+            net.forward(input, output);
+            net.backward(grad, grads);
+          },
+          1, repeats);
+      add({"train_step", size, "ismooth oneDNN fwd+bwd (network only)", precision, med, min,
+           flops / (med * 1e6), peak_rss_mib(), net.workspace_bytes() / 1048576.0, last_cpu_ms});
+      std::printf("%s\n", breakdown(net, 1 + repeats).c_str());
+      AdamOptimizer adam(params, AdamSettings{});
+      reset_peak_rss();
+      bool finite = true;
+      std::tie(med, min) = time_ms(
+          [&] {
+            net.train_pass(*loss, grads, &finite);
+            adam.step(params, grads);
+            net.set_parameters(params);
+          },
+          1, repeats);
+      add({"train_step_energy", size, "ismooth train_pass(energy)+Adam", precision, med, min,
+           flops / (med * 1e6), peak_rss_mib(), net.workspace_bytes() / 1048576.0, last_cpu_ms});
+      net.set_parameters(initial_parameters(config));
+      net.clear_cache();
     }
+    // The energy alone at T = the fp32 network's output: E(T) and ∂E/∂T.
+    Image<float> t = nets[0]->infer(input), dt;
+    const auto [energy_ms, energy_min] = time_ms([&] { loss->evaluate(t, &dt); }, 1, repeats);
+    std::printf(
+        "    the energy at 224x224 (E and dE/dT, in each step above): %.1f ms median, "
+        "%.1f min; the crop's loss (structure edges B, guidance), prepared on the "
+        "trainer's helper thread: %.1f ms\n",
+        energy_ms, energy_min, prepare_ms);
+    torch_rows("--mode train --height 224 --width 224", flops);
   }
 
-  add(bench_conv(720, 1280, repeats));
-  add(bench_conv(360, 640, repeats));
+  for (Precision p : precisions) {
+    add(bench_conv(720, 1280, repeats, p));
+    add(bench_conv(360, 640, repeats, p));
+  }
 
+  measure_peaks("end");
+  print_summary(rows, fp32_peak, bf16_peak, threads);
   std::printf("load average at the end: %s\n", load_average().c_str());
   if (!json_path.empty()) {
     std::ofstream json(json_path);
-    json << "{\n  \"engine\": \"" << net->engine_info() << "\",\n  \"threads\": " << threads
+    auto num = [](double v) { return std::isfinite(v) ? std::to_string(v) : "null"; };
+    json << "{\n  \"engine\": \"" << nets[0]->engine_info() << "\",\n  \"threads\": " << threads
          << ",\n  \"omp_wait_policy\": \"" << (policy ? policy : "") << "\",\n  \"load_end\": \""
-         << load_average() << "\",\n  \"rows\": [\n";
+         << load_average() << "\",\n  \"fp32_peak_gflops\": " << num(fp32_peak.wall)
+         << ",\n  \"bf16_peak_gflops\": " << num(bf16_peak.wall)
+         << ",\n  \"fp32_peak_gflops_cpu\": " << num(fp32_peak.cpu)
+         << ",\n  \"bf16_peak_gflops_cpu\": " << num(bf16_peak.cpu) << ",\n  \"rows\": [\n";
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const Row& r = rows[i];
-      auto num = [](double v) { return std::isfinite(v) ? std::to_string(v) : "null"; };
-      json << "    {\"case\": \"" << r.kind << "\", \"size\": \"" << r.size << "\", \"impl\": \""
-           << r.impl << "\", \"median_ms\": " << num(r.median_ms)
-           << ", \"min_ms\": " << num(r.min_ms) << ", \"gflops\": " << num(r.gflops)
+      json << "    {\"case\": \"" << r.kind << "\", \"size\": \"" << r.size
+           << "\", \"precision\": \"" << r.precision << "\", \"impl\": \"" << r.impl
+           << "\", \"median_ms\": " << num(r.median_ms) << ", \"min_ms\": " << num(r.min_ms)
+           << ", \"cpu_ms\": " << num(r.cpu_ms) << ", \"gflops\": " << num(r.gflops)
            << ", \"peak_mib\": " << num(r.peak_mib)
            << ", \"workspace_mib\": " << num(r.workspace_mib) << "}"
            << (i + 1 < rows.size() ? ",\n" : "\n");

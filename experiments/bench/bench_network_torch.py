@@ -6,14 +6,16 @@ own statistics (track_running_stats=False, so train and eval alike), the
 transposed convolution cropped to H x W, T255 = conv26 + I255.
 
     bench_network_torch.py --mode infer|train --height H --width W
-                           [--threads N] [--repeats N]
+                           [--threads N] [--repeats N] [--precision fp32|bf16]
 
 Prints one line per variant: "ROW kind WxH impl median_ms min_ms peak_MiB cpu_ms".
 Inference variants: eager NCHW, eager channels-last, TorchScript-frozen
 (all per-image BN, the same maths as ours), and TorchScript-frozen with BN
 folded into the convolutions from running statistics -- not the same maths
 (PyTorch's best case, for scale only). Training: forward + backward, and
-with torch.optim.Adam (lr 0.01). Each variant's peak RSS is measured after
+with torch.optim.Adam (lr 0.01). --precision bf16: PyTorch's own mixed
+precision (torch.autocast on the CPU, bfloat16; fp32 weights), eager
+channels-last inference and forward + backward only. Each variant's peak RSS is measured after
 resetting VmHWM, like the C++ side. Run with Debian's /usr/bin/python3.
 """
 import argparse
@@ -115,11 +117,36 @@ def main():
     ap.add_argument("--width", type=int, required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     size = f"{a.width}x{a.height}"
     img = torch.rand(1, 3, a.height, a.width) * 255
+
+    if a.precision == "bf16":
+        autocast = lambda: torch.autocast("cpu", dtype=torch.bfloat16)
+        cl_img = img.contiguous(memory_format=torch.channels_last)
+        if a.mode == "infer":
+            model = SmoothingNet().eval().to(memory_format=torch.channels_last)
+            with torch.inference_mode(), autocast():
+                reset_peak()
+                med, mn = timed(lambda: model(cl_img), a.repeats)
+                row("inference", size, "pytorch_autocast_bf16_channels_last", med, mn, peak_mib())
+        else:
+            model = SmoothingNet().train().to(memory_format=torch.channels_last)
+            g = torch.rand(1, 3, a.height, a.width) * 2 - 1
+
+            def step():
+                model.zero_grad(set_to_none=True)
+                with autocast():
+                    out = model(cl_img)
+                (out.float() * g).sum().backward()
+
+            reset_peak()
+            med, mn = timed(step, a.repeats)
+            row("train_step", size, "pytorch_autocast_bf16_fwd+bwd", med, mn, peak_mib())
+        return
 
     if a.mode == "infer":
         model = SmoothingNet().eval()

@@ -4,6 +4,9 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <sstream>
+#include <utility>
+#include <vector>
 
 #include "cli/flag_values.hpp"
 #include "ismooth/error.hpp"
@@ -19,6 +22,44 @@ network::EngineOptions engine_for_device(const std::string& device, const std::s
   std::string why;
   require(network::engine_available(e.kind, &why), what, " ", device, ": ", why);
   return e;
+}
+
+void apply_precision(network::EngineOptions& e, const std::string& precision) {
+  e.precision = network::parse_precision(precision);
+  std::string why;
+  require(e.IsValid(&why), "--precision ", precision, ": ", why);
+  require(network::precision_available(e.kind, e.precision, &why), "--precision ", precision, ": ",
+          why);
+}
+
+CLI::Option* add_precision_option(CLI::App& cmd, std::string& precision, const std::string& help) {
+  return cmd.add_option("--precision", precision, help)->type_name("NAME")->group("Device");
+}
+
+std::string describe_kernels(const std::string& kernels) {
+  // Lines "layer N TYPE: fwd IMPL | ...": count (IMPL, TYPE) in order met.
+  std::vector<std::pair<std::string, int>> counts;
+  std::istringstream lines(kernels);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto colon = line.find(": fwd ");
+    const auto space = line.rfind(' ', colon);
+    if (colon == std::string::npos || space == std::string::npos) continue;
+    const std::string type = line.substr(space + 1, colon - space - 1);
+    const std::string impl = line.substr(colon + 6, line.find(" |", colon) - colon - 6);
+    const std::string key = impl + " (" + type + ")";
+    auto it =
+        std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == key; });
+    if (it == counts.end())
+      counts.emplace_back(key, 1);
+    else
+      ++it->second;
+  }
+  if (counts.empty()) return {};
+  std::string s = "kernels:";
+  for (std::size_t k = 0; k < counts.size(); ++k)
+    s += (k ? ", " : " ") + std::to_string(counts[k].second) + " x " + counts[k].first;
+  return s;
 }
 
 CLI::Option* add_device_option(CLI::App& cmd, std::string& device, const std::string& help) {

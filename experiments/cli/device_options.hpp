@@ -1,6 +1,7 @@
 #pragma once
-// Where the work runs: --device (the network engine) and --threads (OpenMP),
-// shared by `ismooth smooth`, `train`, `solve` and `experiment`.
+// Where the work runs: --device (the network engine), --precision and
+// --threads (OpenMP), shared by `ismooth smooth`, `train`, `solve` and
+// `experiment`.
 
 #include <CLI/CLI.hpp>
 #include <string>
@@ -16,6 +17,19 @@ namespace ismooth::cli {
 /// the setting in messages (the Python module: "device").
 network::EngineOptions engine_for_device(const std::string& device,
                                          const std::string& what = "--device");
+
+/// `e` with the precision of a `--precision` flag. Throws ismooth::Error,
+/// before any work, for an unknown name or one that `e`'s engine cannot run
+/// here (oneDNN bf16 on a CPU without AVX512-BF16), with the reason.
+void apply_precision(network::EngineOptions& e, const std::string& precision);
+
+/// Adds `--precision NAME` (stored in `precision`) to `cmd`.
+CLI::Option* add_precision_option(CLI::App& cmd, std::string& precision, const std::string& help);
+
+/// One line naming the kernels of Network::kernels(), grouped with counts:
+/// "kernels: 24 x brgconv:avx512_core_bf16 (bf16), 2 x brgconv:avx512_core
+/// (fp32)" (forward only); empty if the engine names none.
+std::string describe_kernels(const std::string& kernels);
 
 /// Adds `--device cpu|cuda` (stored in `device`) to `cmd`.
 CLI::Option* add_device_option(

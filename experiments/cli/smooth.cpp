@@ -1,6 +1,6 @@
 // ismooth smooth INPUT... OUTPUT [--model FILE] [--no-postprocess] [--recursive] [--quiet]
 //                [--max-memory MIB] [--tile N] [--threads N] [--device cpu|cuda] [--time]
-//                [--precision fp32|tf32|bf16|fp16]
+//                [--precision fp32|bf16|tf32|fp16]
 //
 // Smooths images with a trained network through ismooth::Smoother
 // (smooth.hpp): the shipped model unless --model names one
@@ -239,7 +239,7 @@ int run_smooth(Args& a) {
   // One plan at a time: a batch of different sizes must not keep the
   // buffers of every size it met.
   options.engine.max_cached_sizes = 1;
-  options.engine.precision = network::parse_precision(a.precision);
+  apply_precision(options.engine, a.precision);
 
   const std::vector<std::string> inputs(a.paths.begin(), a.paths.end() - 1);
   const fs::path out = a.paths.back();
@@ -271,6 +271,10 @@ int run_smooth(Args& a) {
     std::fprintf(stderr, "%dx%d in %.3f s (load, smooth, save; estimated %.0f MiB%s)\n",
                  report.grid.image.width, report.grid.image.height, seconds,
                  report.estimated_bytes / (1024.0 * 1024.0), describe_tiling(report).c_str());
+  if (a.timing) {
+    const std::string kernels = describe_kernels(s.network().kernels(report.grid.image, false));
+    if (!kernels.empty()) std::fprintf(stderr, "%s\n", kernels.c_str());
+  }
   return 0;
 }
 
@@ -308,8 +312,11 @@ void add_smooth_command(CLI::App& app, Action& action) {
                  "engine only)");
   add_threads_option(*cmd, a->threads);
   add_device_option(*cmd, a->device);
-  cmd->add_option("--precision", a->precision, "fp32 (default), tf32, bf16 or fp16 (cuda only)");
-  cmd->add_flag("--time", a->timing, "print the model, engine and time per image to stderr");
+  add_precision_option(*cmd, a->precision,
+                       "fp32 (default); bf16 (cpu: needs AVX512-BF16; cuda); tf32 or fp16 "
+                       "(cuda only)");
+  cmd->add_flag("--time", a->timing,
+                "print the model, engine, kernels and time per image to stderr");
   cmd->callback([a, &action] { action = [a] { return run_smooth(*a); }; });
 }
 

@@ -1,7 +1,8 @@
 // ismooth train --data DIR --out MODEL [--val DIR] [--preset NAME] [--masks DIR|auto]
 //               [--set key=value]...
 //               [--energy adaptive|l2|l08|half] [--epochs N] [--crop S] [--width C]
-//               [--blocks K] [--gradient exact|clipped] [--resume] [--seed N] ...
+//               [--blocks K] [--gradient exact|clipped] [--resume] [--seed N]
+//               [--precision fp32|bf16] ...
 // ismooth train --overfit IMAGE [--iterations N] [--output-image T.png] [--out MODEL] ...
 //
 // Trains the smoothing network with the energy as its loss (trainer.hpp), or
@@ -57,6 +58,7 @@ struct Args {
          stop_after = -1;  // minutes; < 0: no limit
   bool resume = false, no_flip = false, quiet = false, random_output_layer = false;
   std::string checkpoint, log, init = "uniform", device = "cpu", schedule = "constant";
+  std::string precision = "fp32";
   std::string init_from;
   std::string masks;  // --masks DIR|auto (background/foreground; empty = auto)
   // over-fitting
@@ -103,8 +105,9 @@ double extra(const IterationRecord& r, const char* key) {
 // The log's columns are fixed before the run (LiveLog writes as it goes);
 // 10 significant digits keep a long run's log small.
 const std::vector<std::string> kTrainExtras = {
-    "epoch",      "image",    "learning_rate", "images_per_second", "eta_seconds",
-    "val_energy", "val_data", "val_flatten",   "val_edge",          "val_l2_fraction"};
+    "epoch",           "image",          "learning_rate",  "images_per_second", "eta_seconds",
+    "val_energy",      "val_data",       "val_flatten",    "val_edge",          "val_l2_fraction",
+    "network_seconds", "energy_seconds", "update_seconds", "prepare_seconds",   "wait_seconds"};
 const std::vector<std::string> kOverfitExtras = {"learning_rate", "parameter_step"};
 constexpr int kLogPrecision = 10;
 
@@ -149,10 +152,14 @@ struct LiveLog {
 void print_progress(const IterationRecord& r, std::int64_t total, std::int64_t spe) {
   std::fprintf(stderr,
                "epoch %.2f/%lld  step %d/%lld  E %.6g (data %.4g, flatten %.4g, edge %.4g, "
-               "L2 %.2f)  %.2f img/s  ETA %s\n",
+               "L2 %.2f)  %.2f img/s  ETA %s\n"
+               "  step: network %.3f s, energy %.3f s, update %.3f s; crop, B, guidance %.3f s "
+               "on a helper thread (waited %.3f s)\n",
                extra(r, "epoch"), static_cast<long long>(total / spe), r.iteration,
                static_cast<long long>(total), r.energy, r.data, r.flatten, r.edge, r.l2_fraction,
-               extra(r, "images_per_second"), clock_text(extra(r, "eta_seconds")).c_str());
+               extra(r, "images_per_second"), clock_text(extra(r, "eta_seconds")).c_str(),
+               extra(r, "network_seconds"), extra(r, "energy_seconds"), extra(r, "update_seconds"),
+               extra(r, "prepare_seconds"), extra(r, "wait_seconds"));
 }
 
 void print_validation(const IterationRecord& r) {
@@ -211,6 +218,7 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   o.initial = initial_weights(a, o.config);
   o.initial_name = a.init_from;
   o.engine = engine_for_device(a.device);
+  apply_precision(o.engine, a.precision);
   o.preset = e.preset;
   o.params = e.params;
   o.pmap = e.pmap;
@@ -332,6 +340,7 @@ int run_overfit(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   o.schedule = parse_schedule(a.schedule);
   o.max_iterations = a.iterations;
   o.engine = engine_for_device(a.device);
+  apply_precision(o.engine, a.precision);
   std::string why;
   if (!o.IsValid(&why)) fail(why);
 
@@ -464,6 +473,10 @@ void add_train_command(CLI::App& app, Action& action) {
   n.add(*cmd, "--progress", a->progress, {0, 1e6, false, ""},
         "seconds between progress lines (default 5)");
   add_device_option(*cmd, a->device);
+  add_precision_option(*cmd, a->precision,
+                       "fp32 (default) or bf16 (cpu: mixed precision, bf16 forward and "
+                       "backward with fp32 weights, gradients and Adam state; needs "
+                       "AVX512-BF16). Recorded in the checkpoint: --resume needs the same");
   cmd->add_flag("--quiet,-q", a->quiet, "no progress output");
   cmd->add_option("--overfit", a->overfit, "over-fit to this one image instead of training");
   n.add(*cmd, "--iterations", a->iterations, {1, 10000000, ""},

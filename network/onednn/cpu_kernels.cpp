@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -28,6 +29,26 @@ using v8u = float __attribute__((vector_size(32), aligned(4), may_alias));
 
 inline v8 load(const float* p) { return *reinterpret_cast<const v8u*>(p); }
 inline void store(float* p, v8 v) { *reinterpret_cast<v8u*>(p) = v; }
+
+// Eight bf16 values: widened to fp32 by a 16-bit shift, narrowed with
+// round-to-nearest-even (u + 0x7fff + lsb, high half), as oneDNN does.
+using v8i = std::uint32_t __attribute__((vector_size(32)));
+using v8h = std::uint16_t __attribute__((vector_size(16)));
+using v8hu = std::uint16_t __attribute__((vector_size(16), aligned(2), may_alias));
+inline v8 load(const bf16* p) {
+  return reinterpret_cast<v8>(__builtin_convertvector(*reinterpret_cast<const v8hu*>(p), v8i)
+                              << 16);
+}
+inline void store(bf16* p, v8 v) {
+  const v8i u = reinterpret_cast<v8i>(v);
+  *reinterpret_cast<v8hu*>(p) =
+      __builtin_convertvector((u + 0x7fffu + ((u >> 16) & 1u)) >> 16, v8h);
+}
+// Scalar access for the channels left over.
+inline float get(const float* p) { return *p; }
+inline float get(const bf16* p) { return to_float(*p); }
+inline void put(float* p, float v) { *p = v; }
+inline void put(bf16* p, float v) { *p = to_bf16(v); }
 inline v8 splat(float f) { return v8{} + f; }
 inline v8 relu(v8 v) { return v > 0.0f ? v : v8{}; }
 
@@ -145,8 +166,9 @@ void bn_statistics(const float* x, std::size_t pixels, int channels, float eps, 
   }
 }
 
+template <class A>
 void bn_apply(const float* x, std::size_t pixels, int channels, const float* mean,
-              const float* scale, const float* shift, const float* skip, bool relu_on, float* y) {
+              const float* scale, const float* shift, const A* skip, bool relu_on, A* y) {
   const std::size_t c = static_cast<std::size_t>(channels);
   // Four variants so the inner loop has no branches.
   auto body = [&](auto has_skip, auto has_relu) {
@@ -157,9 +179,9 @@ void bn_apply(const float* x, std::size_t pixels, int channels, const float* mea
         if constexpr (nv == 0) {
           for (std::size_t p = p0; p < p1; ++p) {
             float v = (x[p * c + k0] - mean[k0]) * scale[k0] + shift[k0];
-            if constexpr (with_skip) v += skip[p * c + k0];
+            if constexpr (with_skip) v += get(skip + p * c + k0);
             if constexpr (with_relu) v = std::max(v, 0.0f);
-            y[p * c + k0] = v;
+            put(y + p * c + k0, v);
           }
         } else {
           v8 m[nv], s[nv], b[nv];
@@ -189,8 +211,9 @@ void bn_apply(const float* x, std::size_t pixels, int channels, const float* mea
   }
 }
 
-void bn_backward(float* grad, const float* y, const float* x, std::size_t pixels, int channels,
-                 const float* mean, const float* inv_std, const float* gamma, float* grad_x,
+template <class Y, class G>
+void bn_backward(float* grad, const Y* y, const float* x, std::size_t pixels, int channels,
+                 const float* mean, const float* inv_std, const float* gamma, G* grad_x,
                  float* grad_gamma, float* grad_beta) {
   const std::size_t c = static_cast<std::size_t>(channels);
   std::vector<double> sg(c), sgx(c);
@@ -203,7 +226,7 @@ void bn_backward(float* grad, const float* y, const float* x, std::size_t pixels
                      float ag = 0, agx = 0;
                      for (std::size_t p = p0; p < p1; ++p) {
                        const std::size_t at = p * c + k0;
-                       if (y != nullptr && !(y[at] > 0.0f)) grad[at] = 0.0f;
+                       if (y != nullptr && !(get(y + at) > 0.0f)) grad[at] = 0.0f;
                        ag += grad[at];
                        agx += grad[at] * (x[at] - mean[k0]);
                      }
@@ -250,7 +273,7 @@ void bn_backward(float* grad, const float* y, const float* x, std::size_t pixels
       if constexpr (nv == 0) {
         for (std::size_t p = p0; p < p1; ++p) {
           const std::size_t at = p * c + k0;
-          grad_x[at] = a[k0] * grad[at] + b[k0] * (x[at] - mean[k0]) + d[k0];
+          put(grad_x + at, a[k0] * grad[at] + b[k0] * (x[at] - mean[k0]) + d[k0]);
         }
       } else {
         v8 ak[nv], bk[nv], dk[nv], m[nv];
@@ -268,6 +291,41 @@ void bn_backward(float* grad, const float* y, const float* x, std::size_t pixels
       }
     });
   });
+}
+
+template void bn_apply(const float*, std::size_t, int, const float*, const float*, const float*,
+                       const float*, bool, float*);
+template void bn_apply(const float*, std::size_t, int, const float*, const float*, const float*,
+                       const bf16*, bool, bf16*);
+template void bn_backward(float*, const float*, const float*, std::size_t, int, const float*,
+                          const float*, const float*, float*, float*, float*);
+template void bn_backward(float*, const float*, const float*, std::size_t, int, const float*,
+                          const float*, const float*, bf16*, float*, float*);
+template void bn_backward(float*, const bf16*, const float*, std::size_t, int, const float*,
+                          const float*, const float*, float*, float*, float*);
+template void bn_backward(float*, const bf16*, const float*, std::size_t, int, const float*,
+                          const float*, const float*, bf16*, float*, float*);
+
+bf16 to_bf16(float v) {
+  std::uint32_t u;
+  std::memcpy(&u, &v, 4);
+  if (std::isnan(v)) return bf16{std::uint16_t((u >> 16) | 0x40)};  // stays a (quiet) NaN
+  return bf16{std::uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16)};
+}
+
+float to_float(bf16 v) {
+  const std::uint32_t u = std::uint32_t(v.bits) << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+void to_bf16(const float* from, std::size_t n, bf16* to) {
+  for (std::size_t i = 0; i < n; ++i) to[i] = to_bf16(from[i]);
+}
+
+void to_float(const bf16* from, std::size_t n, float* to) {
+  for (std::size_t i = 0; i < n; ++i) to[i] = to_float(from[i]);
 }
 
 void planar_to_channels_last(const float* planar, std::size_t pixels, int channels, float offset,

@@ -10,8 +10,8 @@ using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 using dt = dnnl::memory::data_type;
 
-memory::desc activation_desc(int channels, Extent extent) {
-  return memory::desc({1, channels, extent.height, extent.width}, dt::f32, tag::nhwc);
+memory::desc activation_desc(int channels, Extent extent, dt type) {
+  return memory::desc({1, channels, extent.height, extent.width}, type, tag::nhwc);
 }
 
 namespace {
@@ -34,17 +34,21 @@ void reorder(dnnl::stream& stream, const memory& from, const memory& to) {
 
 }  // namespace
 
-ConvLayer::ConvLayer(const dnnl::engine& engine, const LayerSpec& spec, Extent image)
-    : engine_(engine), spec_(spec), in_(spec.input_extent(image)), out_(spec.output_extent(image)) {
+ConvLayer::ConvLayer(const dnnl::engine& engine, const LayerSpec& spec, Extent image, dt type)
+    : engine_(engine),
+      spec_(spec),
+      in_(spec.input_extent(image)),
+      out_(spec.output_extent(image)),
+      type_(type) {
   const Extent extra = spec.extra_padding(image);
   strides_ = {spec.stride, spec.stride};
   dilates_ = {spec.dilation - 1, spec.dilation - 1};
   pad_l_ = {spec.padding, spec.padding};
   pad_r_ = {spec.padding + extra.height, spec.padding + extra.width};
-  const memory::desc src = activation_desc(spec.in_channels, in_);
+  const memory::desc src = activation_desc(spec.in_channels, in_, type_);
   const memory::desc dst = activation_desc(spec.out_channels, out_);
   const memory::desc any_weights({spec.out_channels, spec.in_channels, spec.kernel, spec.kernel},
-                                 dt::f32, tag::any);
+                                 type_, tag::any);
   const memory::desc bias =
       has_bias() ? memory::desc({spec.out_channels}, dt::f32, tag::x) : memory::desc();
   const dnnl::primitive_attr attr = user_scratchpad();
@@ -66,8 +70,12 @@ ConvLayer::ConvLayer(const dnnl::engine& engine, const LayerSpec& spec, Extent i
 
 void ConvLayer::build_backward(bool data, bool accumulate) {
   if (backward_built_) return;
-  const memory::desc src = activation_desc(spec_.in_channels, in_);
-  const memory::desc dst = activation_desc(spec_.out_channels, out_);
+  // src and dL/d(output) in type_, dL/dW and dL/d(input) in f32.
+  const memory::desc src = activation_desc(spec_.in_channels, in_, type_);
+  const memory::desc dst = activation_desc(spec_.out_channels, out_, type_);
+  const memory::desc diff_src = activation_desc(spec_.in_channels, in_);
+  const memory::desc weights({spec_.out_channels, spec_.in_channels, spec_.kernel, spec_.kernel},
+                             type_, tag::any);
   const memory::desc any_weights(
       {spec_.out_channels, spec_.in_channels, spec_.kernel, spec_.kernel}, dt::f32, tag::any);
   const memory::desc bias =
@@ -101,23 +109,22 @@ void ConvLayer::build_backward(bool data, bool accumulate) {
       if (accumulate) ops.append_sum(1.0f);
       const dnnl::primitive_attr flip_attr = user_scratchpad(&ops);
       const memory::desc flipped_weights(
-          {spec_.in_channels, spec_.out_channels, spec_.kernel, spec_.kernel}, dt::f32, tag::any);
-      dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference,
-                                        dnnl::algorithm::convolution_direct, dst, flipped_weights,
-                                        memory::desc(), src, strides_, dilates_, pad_l_, pad_r_);
+          {spec_.in_channels, spec_.out_channels, spec_.kernel, spec_.kernel}, type_, tag::any);
+      dnnl::convolution_forward::desc d(
+          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, dst,
+          flipped_weights, memory::desc(), diff_src, strides_, dilates_, pad_l_, pad_r_);
       bwd_data_pd_ = dnnl::convolution_forward::primitive_desc(d, flip_attr, engine_);
     } else if (accumulate) {
       throw dnnl::error(dnnl_unimplemented, "accumulating backward data needs a stride-1 layer");
     } else if (deconv) {
       const dnnl::deconvolution_forward::primitive_desc hint(fwd_pd_.get());
-      dnnl::deconvolution_backward_data::desc d(dnnl::algorithm::deconvolution_direct, src,
-                                                any_weights, dst, strides_, dilates_, pad_l_,
-                                                pad_r_);
+      dnnl::deconvolution_backward_data::desc d(dnnl::algorithm::deconvolution_direct, diff_src,
+                                                weights, dst, strides_, dilates_, pad_l_, pad_r_);
       bwd_data_pd_ = dnnl::deconvolution_backward_data::primitive_desc(d, attr, engine_, hint);
     } else {
       const dnnl::convolution_forward::primitive_desc hint(fwd_pd_.get());
-      dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, src, any_weights,
-                                              dst, strides_, dilates_, pad_l_, pad_r_);
+      dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, diff_src,
+                                              weights, dst, strides_, dilates_, pad_l_, pad_r_);
       bwd_data_pd_ = dnnl::convolution_backward_data::primitive_desc(d, attr, engine_, hint);
     }
     bwd_data_ = dnnl::primitive(bwd_data_pd_);

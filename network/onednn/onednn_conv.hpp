@@ -18,6 +18,13 @@
 // a sum post-op. The stride-2 and transposed layers use oneDNN's own
 // backward-data primitives.
 //
+// Precision: a layer built with `bf16` takes bf16 source activations,
+// weights and (in backward) bf16 dL/d(output); every convolution writes fp32
+// (outputs, dL/d(input), dL/dW: fp32 accumulation in oneDNN's
+// avx512_core_bf16 kernels), so BN statistics and the gradients that are
+// summed across layers stay fp32. The user's fp32 weights are converted by
+// the weight reorders.
+//
 // The transposed convolution runs without bias or post-ops (pitfall 1: fused
 // post-ops send it to a slow reference kernel); its bias cancels in the BN
 // that follows anyway.
@@ -30,17 +37,26 @@
 
 namespace ismooth::network::detail {
 
-/// nhwc fp32 descriptor of a (1, channels, h, w) activation.
-dnnl::memory::desc activation_desc(int channels, Extent extent);
+/// nhwc descriptor of a (1, channels, h, w) activation.
+dnnl::memory::desc activation_desc(int channels, Extent extent,
+                                   dnnl::memory::data_type type = dnnl::memory::data_type::f32);
 
 /// The float data of a CPU memory object.
 inline float* data_of(const dnnl::memory& m) { return static_cast<float*>(m.get_data_handle()); }
+/// The data of a CPU memory object as T (float or bf16, its data type).
+template <class T>
+T* data_as(const dnnl::memory& m) {
+  return static_cast<T*>(m.get_data_handle());
+}
 
 class ConvLayer {
  public:
-  /// Forward primitive for `spec` at image size `image`. The bias is fused
-  /// only where no BN follows (the output layer).
-  ConvLayer(const dnnl::engine& engine, const LayerSpec& spec, Extent image);
+  /// Forward primitive for `spec` at image size `image`, computing in
+  /// `type` (f32 or bf16: the source, weights and backward's dL/d(output);
+  /// outputs are f32). The bias is fused only where no BN follows (the
+  /// output layer).
+  ConvLayer(const dnnl::engine& engine, const LayerSpec& spec, Extent image,
+            dnnl::memory::data_type type = dnnl::memory::data_type::f32);
 
   /// Adds the backward-weights primitive and, if `data`, the backward-data
   /// one; `accumulate` makes backward-data add to its destination (the skip
@@ -53,6 +69,8 @@ class ConvLayer {
   Extent input_extent() const { return in_; }
   Extent output_extent() const { return out_; }
   bool has_bias() const { return spec_.role == LayerRole::output; }
+  /// The data type of the source and of backward's dL/d(output).
+  dnnl::memory::data_type type() const { return type_; }
 
   /// Largest scratchpad any of this layer's primitives needs, in bytes.
   std::size_t scratchpad_bytes() const;
@@ -87,6 +105,7 @@ class ConvLayer {
   dnnl::engine engine_;
   LayerSpec spec_;
   Extent in_, out_;
+  dnnl::memory::data_type type_;
   dnnl::memory::dims strides_, dilates_, pad_l_, pad_r_;
   bool backward_built_ = false;
   bool flip_ = false;  // backward data as a forward conv with flipped weights

@@ -2,18 +2,29 @@
 // primitives plus our per-image BN kernels, with primitives and buffers
 // cached per input size ("plans").
 //
-// Data flow (channels-last fp32 throughout; reorders only at the edges):
+// Data flow (channels-last throughout; reorders only at the edges):
 //   input (3,H,W) planar → x0 = I255 − 115 (nhwc) → conv → BN statistics →
 //   BN apply (+ block input) + ReLU → … → conv_L (+ bias) → planar + I255.
-// In inference each BN is applied in place and activations rotate through
-// two full-resolution and three half-resolution buffers; training keeps every
-// conv output and activation for backward.
+// In fp32 inference each BN is applied in place and activations rotate
+// through a few buffers per size; training keeps every conv output and
+// activation for backward.
+//
+// Precision bf16 (EngineOptions::precision): every hidden layer computes in
+// bf16 (bf16 activations and weights, fp32 sums); convolution outputs, BN
+// statistics and the BN/ReLU arithmetic stay fp32 and BN writes the
+// activation as bf16 for the next convolution. The first layer (3 input
+// channels: 0.6% of the FLOPs, and its input I − 115 would lose up to half
+// a grey level in bf16) and the output layer (64 → 3, 1×1: 0.07% of the
+// FLOPs, whose output is the residual added to I) run in fp32. In backward, dL/d(conv output)
+// handed to a bf16 convolution is bf16; dL/d(activation) and the skip
+// gradients it accumulates into are fp32.
 #include "onednn/onednn_network.hpp"
 
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdlib>
+#include <deque>
 #include <list>
 #include <map>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -29,9 +40,43 @@ namespace {
 
 constexpr float kInputOffset = -115.0f;  // x = 255·I − 115 (docs/spec/network.md)
 
+using dt = dnnl::memory::data_type;
+
 struct FreeDeleter {
   void operator()(void* p) const { std::free(p); }
 };
+
+// Activation buffers handed out by descriptor (shape and data type): the
+// first call at a size allocates what it asks for, later calls, asking in the
+// same order, find them all.
+class BufferPool {
+ public:
+  // A buffer of `desc` that is none of `avoid`.
+  dnnl::memory& get(const dnnl::engine& engine, const dnnl::memory::desc& desc,
+                    std::initializer_list<const dnnl::memory*> avoid, std::size_t* bytes) {
+    for (dnnl::memory& m : buffers_) {
+      if (m.get_desc() != desc) continue;
+      bool free = true;
+      for (const dnnl::memory* a : avoid) free = free && a != &m;
+      if (free) return m;
+    }
+    buffers_.emplace_back(desc, engine);
+    *bytes += desc.get_size();
+    return buffers_.back();
+  }
+
+ private:
+  std::deque<dnnl::memory> buffers_;  // a deque keeps references stable
+};
+
+// Calls f(T{}) with T the C++ type of `type` (float or bf16).
+template <class F>
+void with_type(dt type, F&& f) {
+  if (type == dt::bf16)
+    f(bf16{});
+  else
+    f(float{});
+}
 
 // The state of one input size: primitives, weights in their formats, buffers.
 struct Plan {
@@ -46,8 +91,7 @@ struct Plan {
   // Inference buffers.
   bool inference_ready = false;
   dnnl::memory x0, out3;
-  std::array<dnnl::memory, 2> full;
-  std::array<dnnl::memory, 3> half_buffers;
+  BufferPool pool;
 
   // Training: every conv output and activation, BN statistics, and the
   // gradient buffers of backward.
@@ -56,8 +100,7 @@ struct Plan {
   dnnl::memory train_x0, train_out3;
   std::vector<dnnl::memory> conv_out, act;
   std::vector<float> mean, inv_std;  // per layer, `width` each
-  std::array<dnnl::memory, 2> grad_full;
-  std::array<dnnl::memory, 3> grad_half;
+  BufferPool grad_pool;
   dnnl::memory grad3, grad_x3;
 
   std::size_t buffer_bytes = 0;
@@ -94,7 +137,10 @@ class OnednnNetwork final : public Network {
         engine_(dnnl::engine::kind::cpu, 0),
         stream_(engine_),
         max_cached_(options.max_cached_sizes),
-        collect_timings_(options.collect_timings) {
+        collect_timings_(options.collect_timings),
+        precision_(options.precision) {
+    std::string why;
+    if (!onednn_supports(precision_, &why)) fail("make_network: ", why);
     set_parameters(params);
   }
 
@@ -105,7 +151,8 @@ class OnednnNetwork final : public Network {
   std::string engine_info() const override {
     const dnnl::version_t* v = dnnl::version();
     std::ostringstream s;
-    s << "oneDNN " << v->major << "." << v->minor << "." << v->patch << " cpu, fp32, nhwc";
+    s << "oneDNN " << v->major << "." << v->minor << "." << v->patch << " cpu (" << cpu_isa_name()
+      << "), " << to_string(precision_) << ", nhwc";
     return s.str();
   }
 
@@ -167,12 +214,13 @@ class OnednnNetwork final : public Network {
   std::map<std::string, double> timings() const override { return timings_; }
   void reset_timings() override { timings_.clear(); }
 
-  std::string implementations(Extent image) {
+  std::string kernels(Extent image, bool training) override {
     Plan& plan = plan_for(image);
-    ensure_backward_primitives(plan);
+    if (training) ensure_backward_primitives(plan);
     std::string s;
     for (const ConvLayer& conv : plan.convs)
-      s += "layer " + std::to_string(conv.spec().number) + ": " + conv.implementations() + "\n";
+      s += "layer " + std::to_string(conv.spec().number) +
+           (conv.type() == dt::bf16 ? " bf16: " : " fp32: ") + conv.implementations() + "\n";
     return s;
   }
 
@@ -195,7 +243,8 @@ class OnednnNetwork final : public Network {
     plan->image = image;
     plan->half = half_extent(image);
     plan->convs.reserve(layers_.size());
-    for (const LayerSpec& spec : layers_) plan->convs.emplace_back(engine_, spec, image);
+    for (std::size_t l = 0; l < layers_.size(); ++l)
+      plan->convs.emplace_back(engine_, layers_[l], image, layer_type(l));
     bind_scratchpad(*plan);
     plans_.push_front(std::move(plan));
     while (plans_.size() > static_cast<std::size_t>(max_cached_)) plans_.pop_back();
@@ -214,19 +263,28 @@ class OnednnNetwork final : public Network {
     for (ConvLayer& conv : plan.convs) conv.bind_scratchpad(plan.scratch.get());
   }
 
-  dnnl::memory allocate(Plan& plan, int channels, Extent extent) {
-    dnnl::memory m(activation_desc(channels, extent), engine_);
+  // The data type layer l computes in (its source and backward's
+  // dL/d(output)): bf16 for the hidden layers under Precision::bf16, f32 for
+  // the first and the output layer (see the top of this file).
+  dt layer_type(std::size_t l) const {
+    const bool edge = l == 0 || layers_[l].role == LayerRole::output;
+    return precision_ == Precision::bf16 && !edge ? dt::bf16 : dt::f32;
+  }
+  // The data type of layer l's activation: what layer l + 1 reads.
+  dt activation_type(std::size_t l) const {
+    return l + 1 < layers_.size() ? layer_type(l + 1) : dt::f32;
+  }
+
+  dnnl::memory allocate(Plan& plan, int channels, Extent extent, dt type = dt::f32) {
+    dnnl::memory m(activation_desc(channels, extent, type), engine_);
     plan.buffer_bytes += bytes_of(m);
     return m;
   }
 
   void ensure_inference_buffers(Plan& plan) {
     if (plan.inference_ready) return;
-    const int c = config_.width;
     plan.x0 = allocate(plan, 3, plan.image);
     plan.out3 = allocate(plan, 3, plan.image);
-    for (auto& m : plan.full) m = allocate(plan, c, plan.image);
-    for (auto& m : plan.half_buffers) m = allocate(plan, c, plan.half);
     plan.inference_ready = true;
   }
 
@@ -252,13 +310,11 @@ class OnednnNetwork final : public Network {
     for (std::size_t l = 0; l + 1 < layers_.size(); ++l) {
       const Extent e = plan.convs[l].output_extent();
       plan.conv_out[l] = allocate(plan, c, e);
-      plan.act[l] = allocate(plan, c, e);
+      plan.act[l] = allocate(plan, c, e, activation_type(l));
     }
     plan.conv_out.back() = plan.train_out3;
     plan.mean.assign(layers_.size() * c, 0.0f);
     plan.inv_std.assign(layers_.size() * c, 0.0f);
-    for (auto& m : plan.grad_full) m = allocate(plan, c, plan.image);
-    for (auto& m : plan.grad_half) m = allocate(plan, c, plan.half);
     plan.grad3 = allocate(plan, 3, plan.image);
     plan.grad_x3 = allocate(plan, 3, plan.image);
     plan.training_ready = true;
@@ -283,16 +339,11 @@ class OnednnNetwork final : public Network {
     plan.backward_version = version_;
   }
 
-  // Picks a buffer of `pool` that is none of `avoid`.
-  template <std::size_t N>
-  static dnnl::memory* pick(std::array<dnnl::memory, N>& pool,
-                            std::initializer_list<const dnnl::memory*> avoid) {
-    for (dnnl::memory& m : pool) {
-      bool free = true;
-      for (const dnnl::memory* a : avoid) free = free && a != &m;
-      if (free) return &m;
-    }
-    fail("Network: internal error, no free buffer");
+  // A buffer of `pool` for `channels` × `extent` in `type`, none of `avoid`.
+  dnnl::memory* pick(Plan& plan, BufferPool& pool, Extent extent, dt type,
+                     std::initializer_list<const dnnl::memory*> avoid) {
+    return &pool.get(engine_, activation_desc(config_.width, extent, type), avoid,
+                     &plan.buffer_bytes);
   }
 
   // Runs the layers on `input`. With `fixed`, BN layers take their
@@ -327,6 +378,7 @@ class OnednnNetwork final : public Network {
   dnnl::stream stream_;
   int max_cached_;
   bool collect_timings_;
+  Precision precision_;
   std::map<std::string, double> timings_;
   std::list<std::unique_ptr<Plan>> plans_;
   // Per-call BN scale for inference (width each).
@@ -361,18 +413,15 @@ ActivationView OnednnNetwork::run_forward(Plan& plan, const Image<float>& input,
     if (training) {
       out = &plan.conv_out[l];
       act = spec.batch_norm() ? &plan.act[l] : out;
+    } else if (spec.role == LayerRole::output) {
+      out = act = &plan.out3;
     } else {
-      if (spec.role == LayerRole::output) {
-        out = &plan.out3;
-      } else if (conv.output_extent() == plan.image && conv.input_extent() == plan.image) {
-        out = pick(plan.full, {in});
-      } else if (conv.output_extent() == plan.image) {
-        out = &plan.full[0];
-      } else {
-        out = pick(plan.half_buffers,
-                   {in, spec.role == LayerRole::block_second ? block_input : nullptr});
-      }
-      act = out;  // BN in place
+      const Extent e = conv.output_extent();
+      out = pick(plan, plan.pool, e, dt::f32, {in, block_input});
+      // fp32: BN in place; bf16: BN writes the next layer's bf16 source.
+      act = activation_type(l) == dt::f32
+                ? out
+                : pick(plan, plan.pool, e, activation_type(l), {in, block_input, out});
     }
     {
       const PhaseTimer t = timer("conv_forward");
@@ -393,11 +442,15 @@ ActivationView OnednnNetwork::run_forward(Plan& plan, const Image<float>& input,
       }
       const float* gamma = params_.at(spec.bn_weight_name()).data();
       for (int k = 0; k < c; ++k) scale_[k] = gamma[k] * inv_std[k];
-      const float* skip = spec.role == LayerRole::block_second ? data_of(*block_input) : nullptr;
-      bn_apply(data_of(*out), n, c, mean, scale_.data(), params_.at(spec.bn_bias_name()).data(),
-               skip, spec.relu(), data_of(*act));
+      const bool skip = spec.role == LayerRole::block_second;
+      with_type(activation_type(l), [&](auto type) {
+        using A = decltype(type);
+        bn_apply(data_of(*out), n, c, mean, scale_.data(), params_.at(spec.bn_bias_name()).data(),
+                 skip ? data_as<A>(*block_input) : nullptr, spec.relu(), data_as<A>(*act));
+      });
     }
     if (spec.role == LayerRole::block_first) block_input = in;
+    if (spec.role == LayerRole::block_second) block_input = nullptr;
     in = act;
   }
   const PhaseTimer t = timer("edges");
@@ -447,16 +500,20 @@ void OnednnNetwork::backward(const Image<float>& grad_output, Parameters& gradie
       const float* gamma = params_.at(spec.bn_weight_name()).data();
       float* d_gamma = gradients.at(spec.bn_weight_name()).data();
       float* d_beta = gradients.at(spec.bn_bias_name()).data();
-      if (spec.role == LayerRole::block_second) {
-        // Keep the masked gradient in g: it flows to the block input as is.
-        grad_conv = pick(plan.grad_half, {g});
-        bn_backward(data_of(*g), data_of(plan.act[i]), data_of(plan.conv_out[i]), n, c, mean,
-                    inv_std, gamma, data_of(*grad_conv), d_gamma, d_beta);
-        skip_grad = g;
-      } else {
-        bn_backward(data_of(*g), data_of(plan.act[i]), data_of(plan.conv_out[i]), n, c, mean,
-                    inv_std, gamma, data_of(*g), d_gamma, d_beta);
-      }
+      // Keep the masked gradient in g for a block's second layer: it flows
+      // to the block input as is. A bf16 layer takes dL/d(conv output) in
+      // bf16.
+      if (spec.role == LayerRole::block_second || conv.type() != dt::f32)
+        grad_conv = pick(plan, plan.grad_pool, conv.output_extent(), conv.type(), {g, skip_grad});
+      with_type(activation_type(i), [&](auto y_type) {
+        with_type(conv.type(), [&](auto g_type) {
+          using Y = decltype(y_type);
+          using G = decltype(g_type);
+          bn_backward(data_of(*g), data_as<Y>(plan.act[i]), data_of(plan.conv_out[i]), n, c, mean,
+                      inv_std, gamma, data_as<G>(*grad_conv), d_gamma, d_beta);
+        });
+      });
+      if (spec.role == LayerRole::block_second) skip_grad = g;
       // The conv bias cancels in the normalisation.
       std::vector<float>& d_conv_bias = gradients.at(spec.bias_name()).values;
       std::fill(d_conv_bias.begin(), d_conv_bias.end(), 0.0f);
@@ -476,10 +533,8 @@ void OnednnNetwork::backward(const Image<float>& grad_output, Parameters& gradie
       skip_grad = nullptr;
     } else if (i == 0) {
       target = &plan.grad_x3;
-    } else if (conv.input_extent() == plan.image) {
-      target = pick(plan.grad_full, {grad_conv});
     } else {
-      target = pick(plan.grad_half, {grad_conv, skip_grad});
+      target = pick(plan, plan.grad_pool, conv.input_extent(), dt::f32, {grad_conv, skip_grad});
     }
     {
       const PhaseTimer t = timer("conv_backward_data");
@@ -502,6 +557,52 @@ void OnednnNetwork::backward(const Image<float>& grad_output, Parameters& gradie
 
 }  // namespace
 
+const char* cpu_isa_name() {
+  using isa = dnnl::cpu_isa;
+  switch (dnnl::get_effective_cpu_isa()) {
+    case isa::sse41:
+      return "sse41";
+    case isa::avx:
+      return "avx";
+    case isa::avx2:
+      return "avx2";
+    case isa::avx512_mic:
+      return "avx512_mic";
+    case isa::avx512_mic_4ops:
+      return "avx512_mic_4ops";
+    case isa::avx512_core:
+      return "avx512_core";
+    case isa::avx512_core_vnni:
+      return "avx512_core_vnni";
+    case isa::avx512_core_bf16:
+      return "avx512_core_bf16";
+    case isa::avx512_core_amx:
+      return "avx512_core_amx";
+    case isa::avx2_vnni:
+      return "avx2_vnni";
+    default:
+      return "unknown ISA";
+  }
+}
+
+bool onednn_supports(Precision precision, std::string* why) {
+  std::string reason;
+  if (precision == Precision::bf16) {
+    // oneDNN's ISA values are feature masks: avx512_core_bf16's bits are set
+    // in every ISA that has native bf16 dot products (AMX included).
+    const auto bits = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+    const auto need = static_cast<unsigned>(dnnl::cpu_isa::avx512_core_bf16);
+    if ((bits & need) != need)
+      reason = std::string("bf16 needs a CPU with AVX512-BF16 or AMX (oneDNN's ISA here is ") +
+               cpu_isa_name() +
+               "; ONEDNN_MAX_CPU_ISA may limit it); use --precision fp32 on this machine";
+  } else if (precision != Precision::fp32) {
+    reason = std::string("the oneDNN CPU engine runs fp32 or bf16, not ") + to_string(precision);
+  }
+  if (why != nullptr) *why = reason;
+  return reason.empty();
+}
+
 std::unique_ptr<Network> make_onednn_network(const NetworkConfig& config, const Parameters& params,
                                              const EngineOptions& options) {
   return std::make_unique<OnednnNetwork>(config, params, options);
@@ -510,7 +611,7 @@ std::unique_ptr<Network> make_onednn_network(const NetworkConfig& config, const 
 std::string onednn_implementations(Network& network, Extent image) {
   auto* onednn = dynamic_cast<OnednnNetwork*>(&network);
   require(onednn != nullptr, "onednn_implementations: not a oneDNN network");
-  return onednn->implementations(image);
+  return onednn->kernels(image, true);
 }
 
 }  // namespace ismooth::network::detail

@@ -25,6 +25,9 @@ std::map<std::string, std::string> training_settings(const TrainerOptions& o, co
                         : std::string(o.init == InitScheme::he ? "he" : "uniform_code") +
                               (o.zero_output_layer ? ", output layer 0" : "");
   s["engine"] = to_string(o.engine.kind);
+  // Another precision gives other weights after a step, so a resume must
+  // keep it. Absent for fp32, as in checkpoints written before bf16.
+  if (o.engine.precision != Precision::fp32) s["precision"] = to_string(o.engine.precision);
   s["seed"] = std::to_string(o.seed);
   s["crop"] = std::to_string(o.crop);
   s["flip"] = o.flip ? "1" : "0";
@@ -82,6 +85,8 @@ Model trained_model(const TrainerOptions& o, const Settings& settings, const Par
                 {"seed", std::to_string(o.seed)},
                 {"learning_rate", number(o.adam.learning_rate)},
                 {"train_images", settings.at("train_images")}};
+  if (const auto it = settings.find("precision"); it != settings.end())
+    m.metadata["precision"] = it->second;
   if (o.loss) {
     m.metadata["loss"] = o.loss_name;
   } else {

@@ -1,8 +1,20 @@
 // The training loop (trainer.hpp): one record and one Adam step per crop,
 // validation at epoch boundaries, checkpoints as the options say.
+//
+// The next step's crop and loss (the crop, its flip, structure edges B and
+// guidance: everything the paper's loss factory computes) are prepared on a
+// helper thread while the network runs the current step. A user's loss
+// (TrainerOptions::loss) is built on the caller's thread, in turn: it may
+// hold state that is not thread-safe (a Python callable, say). The crop of a step is a
+// function of (seed, step) alone, so preparing it early changes nothing but
+// the time; the helper runs one OpenMP thread, leaving the cores to the
+// network. Each record reports the step's time split (trainer.hpp).
+#include <omp.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <future>
 
 #include "ismooth/error.hpp"
 #include "ismooth/network/trainer.hpp"
@@ -20,6 +32,36 @@ using Clock = std::chrono::steady_clock;
 double since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
+
+// A loss that adds the wall time of its evaluations to `seconds` (the
+// energy's share of a step; an engine that evaluates paper_energy() itself
+// reports it as network time).
+class TimedLoss final : public TrainingLoss {
+ public:
+  explicit TimedLoss(std::unique_ptr<TrainingLoss> loss) : loss_(std::move(loss)) {}
+  const Image<float>& input() const override { return loss_->input(); }
+  EnergyTerms evaluate(const Image<float>& t, Image<float>* dt) const override {
+    const Clock::time_point start = Clock::now();
+    EnergyTerms terms = loss_->evaluate(t, dt);
+    seconds += since(start);
+    return terms;
+  }
+  const SmoothingEnergy<float>* paper_energy() const override { return loss_->paper_energy(); }
+  const SmoothingEnergy<float>* reported_energy() const override {
+    return loss_->reported_energy();
+  }
+  mutable double seconds = 0;
+
+ private:
+  std::unique_ptr<TrainingLoss> loss_;
+};
+
+// A step's crop and loss, and the seconds their preparation took.
+struct Prepared {
+  CropSample sample;
+  std::unique_ptr<TimedLoss> loss;
+  double seconds = 0;
+};
 
 void put_validation(IterationRecord& r, const EnergyTerms& v) {
   r.extras["val_energy"] = v.total;
@@ -89,7 +131,28 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
     return s;
   };
 
+  auto prepare = [&](std::int64_t step) {
+    const Clock::time_point p0 = Clock::now();
+    Prepared p;
+    p.sample = sample_step(train, sampling, step);
+    const CropSample& c = p.sample;
+    p.loss = std::make_unique<TimedLoss>(
+        loss_of(train.crop(c.image, c.y0, c.x0, c.height, c.width, c.flip)));
+    p.seconds = since(p0);
+    return p;
+  };
+  // Declared after everything `prepare` reads: a pending preparation is
+  // waited for (the future's destructor) before those go.
+  std::future<Prepared> next;
+  auto prepare_ahead = [&](std::int64_t step) {
+    next = std::async(std::launch::async, [&prepare, step] {
+      omp_set_num_threads(1);
+      return prepare(step);
+    });
+  };
+
   Parameters grads = make_parameters(o.config);
+  double update_seconds = 0;  // the Adam step that made this step's weights
   for (std::int64_t step = start;; ++step) {
     if (o.interrupt != nullptr && o.interrupt->load()) {
       save(step);
@@ -110,11 +173,15 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
     }
 
     const Clock::time_point t0 = Clock::now();
-    const CropSample sample = sample_step(train, sampling, step);
-    const std::unique_ptr<TrainingLoss> loss = loss_of(
-        train.crop(sample.image, sample.y0, sample.x0, sample.height, sample.width, sample.flip));
+    Prepared prepared = next.valid() ? next.get() : prepare(step);
+    const double wait_seconds = since(t0);
+    if (step < total && !o.loss) prepare_ahead(step + 1);
+    const CropSample& sample = prepared.sample;
+    const TimedLoss& loss = *prepared.loss;
     bool finite = true;
-    const EnergyTerms terms = net->train_pass(*loss, grads, &finite);
+    const Clock::time_point n0 = Clock::now();
+    const EnergyTerms terms = net->train_pass(loss, grads, &finite);
+    const double pass_seconds = since(n0);
     if (!finite)
       return finish(TerminationType::failure,
                     "non-finite energy or gradient at step " + std::to_string(step) + " (image " +
@@ -130,6 +197,11 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
     r.extras["image"] = double(sample.image);
     r.extras["learning_rate"] =
         scheduled_learning_rate(o.adam.learning_rate, o.schedule, step + 1, total);
+    r.extras["network_seconds"] = pass_seconds - loss.seconds;
+    r.extras["energy_seconds"] = loss.seconds;
+    r.extras["update_seconds"] = update_seconds;
+    r.extras["prepare_seconds"] = prepared.seconds;
+    r.extras["wait_seconds"] = wait_seconds;
 
     train_seconds += since(t0);
     ++steps_here;
@@ -155,7 +227,8 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
         state.adam.step(state.params, grads,
                         scheduled_learning_rate(o.adam.learning_rate, o.schedule, step + 1, total));
     net->set_parameters(state.params);
-    train_seconds += since(t1);
+    update_seconds = since(t1);
+    train_seconds += update_seconds;
   }
   if (checkpoints.saved_at() != total) save(total);
   return finish(TerminationType::no_convergence, "completed " + std::to_string(o.epochs) +

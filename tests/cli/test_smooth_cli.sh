@@ -177,6 +177,32 @@ EOF
     [[ ! -e o.png ]] || fail "an output was written on error"
     ;;
 
+  smooth_precision)
+    # --precision bf16 on the CPU: the kernels --time names are oneDNN's bf16
+    # ones; a CPU without bf16 (here: oneDNN capped below AVX512-BF16) is a
+    # clear error before any output, never a slow fallback.
+    small_model m.isn
+    make_image in.png 0 0 32 24
+    ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI expect_error "bf16 without AVX512-BF16" -- \
+      smooth in.png capped.png --model m.isn --precision bf16
+    grep -q 'needs a CPU with AVX512-BF16' stderr.txt || fail "unclear message: $(cat stderr.txt)"
+    [[ ! -e capped.png ]] || fail "an output was written on error"
+    ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI expect_error "train bf16 without AVX512-BF16" -- \
+      train --overfit in.png --iterations 1 --out t.isn --precision bf16
+    expect_error "--precision fp16 on the CPU" -- smooth in.png o.png --model m.isn --precision fp16
+    expect_error "--precision unknown" -- smooth in.png o.png --model m.isn --precision bf17
+    if ! grep -qw avx512_bf16 /proc/cpuinfo; then
+      note "this CPU has no avx512_bf16: the bf16 run is skipped"
+    else
+      "$tool" smooth in.png b16.png --model m.isn --precision bf16 --time 2>stderr.txt ||
+        fail "smooth --precision bf16: $(cat stderr.txt)"
+      cat stderr.txt
+      grep -q 'bf16, nhwc' stderr.txt || fail "--time does not name the precision"
+      grep -q 'kernels: .*avx512_core_bf16 (bf16)' stderr.txt || fail "--time names no bf16 kernel"
+      [[ $(png_size b16.png) == "24 32" ]] || fail "b16.png is $(png_size b16.png)"
+    fi
+    ;;
+
   *)
     fail "unknown case '$case_name'"
     ;;

@@ -132,6 +132,32 @@ case $case_name in
     note "resumed model is byte-identical to the uninterrupted one"
     ;;
 
+  train_precision)
+    # --precision bf16: mixed-precision training; the log and progress lines
+    # split each step's time; the checkpoint records the precision, so a
+    # resume in fp32 is refused naming it.
+    if ! grep -qw avx512_bf16 /proc/cpuinfo; then
+      note "this CPU has no avx512_bf16: skipped"
+      exit 77
+    fi
+    make_fixtures
+    args=(--data train "${TINY[@]}" --width 8 --epochs 1 --steps-per-epoch 3 --progress 0)
+    "$tool" train "${args[@]}" --precision bf16 --out m.isn --log log.csv >stdout.txt 2>stderr.txt ||
+      fail "bf16 training failed: $(cat stderr.txt)"
+    grep -q '^cnn: 3 iterations' stdout.txt || fail "unexpected summary: $(cat stdout.txt)"
+    grep -q 'step: network .* s, energy .* s, update .* s; crop, B, guidance .* on a helper thread' \
+      stderr.txt || fail "no time split in the progress lines: $(cat stderr.txt)"
+    head -n 1 log.csv | grep -q 'network_seconds,energy_seconds,update_seconds,prepare_seconds,wait_seconds' ||
+      fail "no time split in the CSV header: $(head -n 1 log.csv)"
+    "$tool" train "${args[@]}" --epochs 2 --out m.isn --resume >stdout.txt 2>stderr.txt
+    (($? != 0)) || fail "a resume in fp32 of a bf16 run was accepted"
+    grep -q 'precision: checkpoint bf16, now (absent)' stderr.txt ||
+      fail "the refusal does not name the precision: $(cat stderr.txt)"
+    "$tool" train "${args[@]}" --epochs 2 --precision bf16 --out m.isn --resume >stdout.txt 2>stderr.txt ||
+      fail "bf16 resume failed: $(cat stderr.txt)"
+    grep -q '^cnn: 6 iterations' stdout.txt || fail "unexpected summary: $(cat stdout.txt)"
+    ;;
+
   train_stop_after)
     # --stop-after 0 (a session's time budget used up) stops after the first
     # record with the model of the current weights and a checkpoint; --resume

@@ -1,9 +1,11 @@
 #pragma once
 // Helpers of the network tests: raw-file exchange with the PyTorch reference
 // (tests/network/torch_reference.py, run by Debian's /usr/bin/python3),
-// random tensors and error measures.
+// random tensors and error measures, synthetic training sets and a scoped
+// OpenMP thread count.
 
 #include <doctest/doctest.h>
+#include <omp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +19,7 @@
 
 #include "ismooth/image.hpp"
 #include "ismooth/network/parameters.hpp"
+#include "ismooth/network/training_data.hpp"
 
 namespace ismooth::test {
 
@@ -131,6 +134,34 @@ inline void randomise(network::Parameters& p, unsigned seed) {
     std::uniform_real_distribution<double> u(lo, hi);
     for (float& v : t.values) v = float(u(rng));
   }
+}
+
+/// Sets the OpenMP thread count for a scope.
+struct ThreadCount {
+  int saved;
+  explicit ThreadCount(int n) : saved(omp_get_max_threads()) { omp_set_num_threads(n); }
+  ~ThreadCount() { omp_set_num_threads(saved); }
+};
+
+/// A synthetic set of n images of h × w with smooth gradients and a square:
+/// no pixel has E(I) = 0 (the gradient has a slope everywhere). `seed`
+/// shifts the texture's frequencies (another set of the same kind).
+inline network::ImageSet synthetic_set(int n, std::size_t h, std::size_t w, int seed = 0) {
+  std::vector<Image<float>> images;
+  std::vector<std::string> names;
+  for (int i = 0; i < n; ++i) {
+    Image<float> im = make_image<float>(h, w);
+    for (std::size_t c = 0; c < 3; ++c)
+      for (std::size_t y = 0; y < h; ++y)
+        for (std::size_t x = 0; x < w; ++x) {
+          const bool inside = y > h / 4 && y < 3 * h / 4 && x > w / 3 && x < 2 * w / 3;
+          im(c, y, x) = float((inside ? 160 : 40) + 30 * c + 0.7 * double(x) + 0.3 * double(y) +
+                              7 * std::sin(0.9 * double(x * (i + seed + 1)) + double(y)));
+        }
+    images.push_back(im);
+    names.push_back("synthetic" + std::to_string(i));
+  }
+  return network::ImageSet::from_images(images, names, 0);
 }
 
 }  // namespace ismooth::test

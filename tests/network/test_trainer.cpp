@@ -57,33 +57,6 @@ ImageSet photo_set(const std::vector<std::string>& names, int max_short_side) {
   return ImageSet::from_images(images, names, max_short_side);
 }
 
-/// Sets the OpenMP thread count for a scope.
-struct ThreadCount {
-  int saved;
-  explicit ThreadCount(int n) : saved(omp_get_max_threads()) { omp_set_num_threads(n); }
-  ~ThreadCount() { omp_set_num_threads(saved); }
-};
-
-/// A synthetic set of n images of h × w with smooth gradients and a square:
-/// no pixel has E(I) = 0 (the gradient has a slope everywhere).
-ImageSet synthetic_set(int n, std::size_t h, std::size_t w) {
-  std::vector<Image<float>> images;
-  std::vector<std::string> names;
-  for (int i = 0; i < n; ++i) {
-    Image<float> im = make_image<float>(h, w);
-    for (std::size_t c = 0; c < 3; ++c)
-      for (std::size_t y = 0; y < h; ++y)
-        for (std::size_t x = 0; x < w; ++x) {
-          const bool inside = y > h / 4 && y < 3 * h / 4 && x > w / 3 && x < 2 * w / 3;
-          im(c, y, x) = float((inside ? 160 : 40) + 30 * c + 0.7 * double(x) + 0.3 * double(y) +
-                              7 * std::sin(0.9 * double(x * (i + 1)) + double(y)));
-        }
-    images.push_back(im);
-    names.push_back("synthetic" + std::to_string(i));
-  }
-  return ImageSet::from_images(images, names, 0);
-}
-
 TrainerOptions tiny_options() {
   TrainerOptions o;
   o.config = NetworkConfig::tiny(4, {1, 2});
@@ -218,7 +191,7 @@ TEST_CASE("training data: area resize (hand cases)") {
 }
 
 TEST_CASE("training data: crops are a function of (seed, step), epochs visit every image") {
-  const ImageSet set = synthetic_set(5, 40, 30);
+  const ImageSet set = test::synthetic_set(5, 40, 30);
   SamplingOptions o{7, 5, 24, true};
   std::set<std::size_t> first_epoch;
   int flips = 0;
@@ -278,7 +251,7 @@ TEST_CASE("training data: a folder is read recursively, unreadable files skipped
 
 TEST_CASE("trainer: a tiny network trained on 64x64 crops of photos lowers the validation energy") {
   REQUIRE_PHOTOS();
-  const ThreadCount threads(1);
+  const test::ThreadCount threads(1);
   const ImageSet train = photo_set(kTrainPhotos, 128);
   const ImageSet val = photo_set(kValPhotos, 128);
   TrainerOptions o;
@@ -315,9 +288,9 @@ TEST_CASE("trainer: a tiny network trained on 64x64 crops of photos lowers the v
 }
 
 TEST_CASE("trainer: records, the model and its metadata") {
-  const ThreadCount threads(1);
-  const ImageSet train = synthetic_set(3, 30, 40);
-  const ImageSet val = synthetic_set(1, 30, 30);
+  const test::ThreadCount threads(1);
+  const ImageSet train = test::synthetic_set(3, 30, 40);
+  const ImageSet val = test::synthetic_set(1, 30, 30);
   test::TempDir dir("trainer_records");
   TrainerOptions o = tiny_options();
   o.model_out = dir / "m.isn";
@@ -356,9 +329,9 @@ TEST_CASE("trainer: records, the model and its metadata") {
 }
 
 TEST_CASE("trainer: interrupted and resumed runs end with the same weights as a straight run") {
-  const ThreadCount threads(1);
-  const ImageSet train = synthetic_set(3, 30, 40);
-  const ImageSet val = synthetic_set(1, 30, 30);
+  const test::ThreadCount threads(1);
+  const ImageSet train = test::synthetic_set(3, 30, 40);
+  const ImageSet val = test::synthetic_set(1, 30, 30);
   test::TempDir dir("trainer_resume");
 
   TrainerOptions straight = tiny_options();
@@ -412,8 +385,8 @@ TEST_CASE("trainer: interrupted and resumed runs end with the same weights as a 
 }
 
 TEST_CASE("trainer: resume refuses other settings, and a missing checkpoint") {
-  const ThreadCount threads(1);
-  const ImageSet train = synthetic_set(2, 30, 30);
+  const test::ThreadCount threads(1);
+  const ImageSet train = test::synthetic_set(2, 30, 30);
   test::TempDir dir("trainer_refuse");
   TrainerOptions o = tiny_options();
   o.epochs = 1;
@@ -433,7 +406,7 @@ TEST_CASE("trainer: resume refuses other settings, and a missing checkpoint") {
   CHECK_THROWS_WITH_AS(train_network(o, train, nullptr),
                        doctest::Contains(",zero_guidance_margin=2"), Error);
   o.params.zero_guidance_margin = 0;
-  CHECK_THROWS_WITH_AS(train_network(o, synthetic_set(3, 30, 30), nullptr),
+  CHECK_THROWS_WITH_AS(train_network(o, test::synthetic_set(3, 30, 30), nullptr),
                        doctest::Contains("train_images"), Error);
   o.checkpoint = dir / "none.ckpt";
   CHECK_THROWS_WITH_AS(train_network(o, train, nullptr), doctest::Contains("does not exist"),
@@ -445,9 +418,9 @@ TEST_CASE("trainer: resume refuses other settings, and a missing checkpoint") {
 }
 
 TEST_CASE("trainer: a user's own term plus the data term trains the network (no library change)") {
-  const ThreadCount threads(1);
-  const ImageSet train = synthetic_set(3, 48, 56);
-  const ImageSet val = synthetic_set(2, 40, 40);
+  const test::ThreadCount threads(1);
+  const ImageSet train = test::synthetic_set(3, 48, 56);
+  const ImageSet val = test::synthetic_set(2, 40, 40);
   TrainerOptions o = tiny_options();
   o.config = NetworkConfig::tiny(8, {1, 2});
   o.crop = 32;
@@ -491,8 +464,8 @@ TEST_CASE("trainer: a user's own term plus the data term trains the network (no 
 // ---------------------------------------------------------------- over-fitting
 
 TEST_CASE("overfit: a user's objective (data term + log-cosh smoothness) goes down") {
-  const ThreadCount threads(1);
-  const ImageSet set = synthetic_set(1, 24, 28);
+  const test::ThreadCount threads(1);
+  const ImageSet set = test::synthetic_set(1, 24, 28);
   const Image<float> input = set.image(0);
   const auto objective = smoothness_objective(input);
   OverfitOptions o;
@@ -511,7 +484,7 @@ TEST_CASE("overfit: a user's objective (data term + log-cosh smoothness) goes do
 
 TEST_CASE("overfit: a network fitted to one photo reaches well below E(T = I)") {
   REQUIRE_PHOTOS();
-  const ThreadCount threads(1);
+  const test::ThreadCount threads(1);
   const Image<float> photo = load_image(kPhotos / "chelsea.png");
   Image<float> crop = make_image<float>(64, 64);
   for (std::size_t c = 0; c < 3; ++c)
@@ -543,8 +516,8 @@ TEST_CASE("overfit: a network fitted to one photo reaches well below E(T = I)") 
 }
 
 TEST_CASE("overfit: records like the per-image solvers, interrupts, options") {
-  const ThreadCount threads(1);
-  const ImageSet set = synthetic_set(1, 20, 24);
+  const test::ThreadCount threads(1);
+  const ImageSet set = test::synthetic_set(1, 20, 24);
   const auto energy =
       make_energy(set.image(0), Preset::smoothing, preset_params(Preset::smoothing));
   OverfitOptions o;
@@ -569,9 +542,9 @@ TEST_CASE("overfit: records like the per-image solvers, interrupts, options") {
 
 TEST_CASE("trainer: GPU training (--device cuda) lowers the validation energy like the CPU") {
   ISMOOTH_REQUIRE_CUDA();
-  const ThreadCount threads(1);
-  const ImageSet train = synthetic_set(3, 80, 96);
-  const ImageSet val = synthetic_set(2, 64, 64);
+  const test::ThreadCount threads(1);
+  const ImageSet train = test::synthetic_set(3, 80, 96);
+  const ImageSet val = test::synthetic_set(2, 64, 64);
   TrainerOptions o;
   o.config = NetworkConfig::tiny(8, {1, 2});
   o.crop = 48;

@@ -43,18 +43,21 @@ namespace ismooth::network {
 class TrainingLoss;  // training_loss.hpp
 
 enum class EngineKind : std::uint8_t {
-  onednn_cpu,  ///< oneDNN 2.6 on the CPU, fp32, OpenMP threads (OMP_NUM_THREADS)
+  onednn_cpu,  ///< oneDNN 2.6 on the CPU, fp32 or bf16, OpenMP threads (OMP_NUM_THREADS)
   cuda,        ///< cuDNN 9 + our kernels on an NVIDIA GPU (docs/network.md, "CUDA engine")
 };
 
 const char* to_string(EngineKind kind);
 
-/// Arithmetic of the engine. The oneDNN engine runs fp32 only.
+/// Arithmetic of the engine. The oneDNN engine runs fp32 or bf16.
 enum class Precision : std::uint8_t {
   fp32,  ///< fp32 everywhere; on the GPU no TF32 (convolutions use FMA kernels)
   tf32,  ///< CUDA: convolutions on TF32 tensor cores (10-bit mantissa inputs, fp32 sums)
-  bf16,  ///< CUDA: infer() in bfloat16 activations and weights (fp32 sums and BN
-         ///< statistics); training (forward/backward) runs as tf32
+  bf16,  ///< bfloat16 activations and weights with fp32 sums, BN statistics and
+         ///< parameters. oneDNN CPU: the hidden layers in bf16 (first and output
+         ///< layer fp32), in inference and training (mixed precision: fp32 master
+         ///< weights, gradients and Adam state); needs AVX512-BF16 (or AMX), see
+         ///< precision_available. CUDA: infer() only; training runs as tf32
   fp16,  ///< CUDA: as bf16 with IEEE half
 };
 
@@ -70,7 +73,7 @@ struct EngineOptions {
   /// Accumulate wall time per phase (Network::timings): one clock read and a
   /// stream synchronisation per phase and layer, so off by default.
   bool collect_timings = false;
-  /// See Precision; the oneDNN engine accepts fp32 only.
+  /// See Precision; the oneDNN engine accepts fp32 and bf16.
   Precision precision = Precision::fp32;
   /// CUDA: device ordinal.
   int cuda_device = 0;
@@ -170,6 +173,13 @@ class Network {
   /// Frees every cached size.
   virtual void clear_cache() = 0;
 
+  /// The kernels this engine runs on an image of `image`, one line per layer:
+  /// on oneDNN each primitive's implementation (impl_info_str, e.g. "layer 5
+  /// bf16: fwd brgconv:avx512_core_bf16"), with `training` the backward ones
+  /// too. Builds the size's primitives if they are not cached. Empty where
+  /// the engine does not say (the default).
+  virtual std::string kernels(Extent image, bool training = false);
+
   /// Wall seconds spent per phase since construction or reset_timings(),
   /// e.g. "conv_forward", "bn_forward", "conv_backward_data",
   /// "conv_backward_weights", "bn_backward", "weights", "edges". Empty unless
@@ -189,8 +199,15 @@ class Network {
 /// with the reason in `*why`.
 bool engine_available(EngineKind kind, std::string* why = nullptr);
 
+/// True if `kind` runs `precision` on this machine (oneDNN bf16: a CPU with
+/// native bf16 arithmetic, AVX512-BF16 or AMX, as oneDNN detects it and
+/// ONEDNN_MAX_CPU_ISA allows); otherwise false with the reason in `*why`.
+/// There is no slow fallback: make_network refuses instead.
+bool precision_available(EngineKind kind, Precision precision, std::string* why = nullptr);
+
 /// A network of `config` with `params` (check_parameters) on the engine of
-/// `options.kind`. Throws ismooth::Error if the engine is not available.
+/// `options.kind`. Throws ismooth::Error if the engine or the precision is not
+/// available (precision_available).
 std::unique_ptr<Network> make_network(const NetworkConfig& config, const Parameters& params,
                                       const EngineOptions& options = {});
 

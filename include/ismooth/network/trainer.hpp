@@ -38,6 +38,15 @@
 ///   "learning_rate"      Adam's lr
 ///   "images_per_second"  training throughput of this process so far
 ///   "eta_seconds"        estimated time to the end
+///   the step's time split, wall seconds (not part of a resume's identity):
+///   "network_seconds"    forward and backward (train_pass less the energy)
+///   "energy_seconds"     E(T) and ∂E/∂T (TrainingLoss::evaluate; 0 where the
+///                        engine evaluates the energy itself, CUDA)
+///   "update_seconds"     the Adam step and weight reorders that made θ_k
+///   "prepare_seconds"    the crop and its loss (B, guidance), prepared on a
+///                        helper thread during step k − 1 (overlapped; a
+///                        user's TrainerOptions::loss in turn, not ahead)
+///   "wait_seconds"       how long step k waited for that preparation
 ///   "val_energy", "val_data", "val_flatten", "val_edge", "val_l2_fraction"
 ///                        at epoch boundaries (k a multiple of
 ///                        steps_per_epoch, k = 0 included): mean exact energy
@@ -125,6 +134,9 @@ struct TrainerOptions {
   /// run's settings, so a resume must present the same start.
   std::optional<Parameters> initial;
   std::string initial_name;
+  /// The engine; engine.precision bf16 on the CPU is mixed precision (bf16
+  /// forward and backward; fp32 weights, gradients, Adam state and loss) and
+  /// is part of the run's identity: a resume needs the same precision.
   EngineOptions engine;
 
   // ---- loss: the energy of the preset (background and foreground need a
@@ -137,6 +149,8 @@ struct TrainerOptions {
   /// When set, the loss of every training and validation crop instead of
   /// the preset's energy (preset, params and pmap are then unused), e.g.
   /// make_loss(crop, WeightedSum{...}) with a user's term (training_loss.hpp).
+  /// Built on the caller's thread; the default paper loss is instead
+  /// prepared one step ahead on a helper thread (train_network.cpp).
   LossFactory loss;
   /// Names `loss` in the run's settings and the model's metadata, so a
   /// resume must present the same loss; required with `loss`.
