@@ -10,6 +10,8 @@
 #include "ismooth/image_io.hpp"
 #include "ismooth/network/model_file.hpp"
 
+#include <xtensor/xview.hpp>
+
 namespace ismooth::network {
 
 std::uint64_t splitmix64(std::uint64_t& state) {
@@ -185,10 +187,13 @@ Image<float> ImageSet::crop(std::size_t i, std::size_t y0, std::size_t x0, std::
   require(h >= 1 && w >= 1 && y0 + h <= e.height && x0 + w <= e.width, "ImageSet::crop: window ", w,
           "x", h, " at (", y0, ", ", x0, ") does not fit ", e.name, " (", e.width, "x", e.height,
           ")");
-  Image<float> out = make_image<float>(h, w);
-  for (std::size_t c = 0; c < kChannels; ++c)
+  const bool with_foreground = !e.foreground.empty();
+  Image<float> out(typename Image<float>::shape_type{kChannels + (with_foreground ? 1 : 0), h, w});
+  for (std::size_t c = 0; c < out.shape(0); ++c)
     for (std::size_t y = 0; y < h; ++y) {
-      const std::uint8_t* row = e.pixels.data() + (c * e.height + y0 + y) * e.width + x0;
+      const std::uint8_t* row = c < kChannels
+                                    ? e.pixels.data() + (c * e.height + y0 + y) * e.width + x0
+                                    : e.foreground.data() + (y0 + y) * e.width + x0;
       for (std::size_t x = 0; x < w; ++x) out(c, y, flip ? w - 1 - x : x) = float(row[x]);
     }
   return out;
@@ -196,7 +201,23 @@ Image<float> ImageSet::crop(std::size_t i, std::size_t y0, std::size_t x0, std::
 
 Image<float> ImageSet::image(std::size_t i) const {
   require(i < entries_.size(), "ImageSet::image: image ", i, " of ", entries_.size());
-  return crop(i, 0, 0, entries_[i].height, entries_[i].width, false);
+  Image<float> all = crop(i, 0, 0, entries_[i].height, entries_[i].width, false);
+  if (all.shape(0) == kChannels) return all;
+  return xt::view(all, xt::range(0, kChannels), xt::all(), xt::all());
+}
+
+void ImageSet::set_foreground(std::size_t i, const Mask& mask) {
+  require(i < entries_.size(), "ImageSet::set_foreground: image ", i, " of ", entries_.size());
+  Entry& e = entries_[i];
+  require(height(mask) == e.height && width(mask) == e.width, "foreground mask of ", e.name, " is ",
+          width(mask), "x", height(mask), ", the stored image ", e.width, "x", e.height);
+  for (auto v : mask) require(v <= 1, "foreground mask of ", e.name, ": values must be 0 or 1");
+  e.foreground.assign(mask.begin(), mask.end());
+}
+
+bool ImageSet::has_foreground() const {
+  return !entries_.empty() && std::all_of(entries_.begin(), entries_.end(),
+                                          [](const Entry& e) { return !e.foreground.empty(); });
 }
 
 std::uint32_t ImageSet::fingerprint() const {
@@ -205,6 +226,7 @@ std::uint32_t ImageSet::fingerprint() const {
     const std::string line =
         e.name + "\t" + std::to_string(e.width) + "x" + std::to_string(e.height) + "\n";
     crc = crc32(line.data(), line.size(), crc);
+    if (!e.foreground.empty()) crc = crc32(e.foreground.data(), e.foreground.size(), crc);
   }
   return crc;
 }

@@ -14,6 +14,8 @@ using Action = std::function<int()>;
 void add_energy_command(CLI::App& app, Action& action);
 /// `ismooth edges INPUT --out B.png [--texture]`: edge maps as 0/255 PNG.
 void add_edges_command(CLI::App& app, Action& action);
+/// `ismooth saliency INPUT --out F.png [--threshold T] [--soft S.png]`: the salient-object mask.
+void add_saliency_command(CLI::App& app, Action& action);
 /// `ismooth solve INPUT OUTPUT --solver irls|adam|lbfgs ...`: per-image minimisation.
 void add_solve_command(CLI::App& app, Action& action);
 /// `ismooth train --data DIR --out MODEL ...` (or `--overfit IMAGE`): train the network.

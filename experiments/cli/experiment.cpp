@@ -28,12 +28,14 @@ void add_experiment_command(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "experiment",
       "Reproduce a figure or table of the paper: fig6, fig5_7, adaptive, fig9, table1, fig10, "
-      "fig11 "
+      "fig11, fig12, fig13 "
       "(docs/reproduction.md). Numbers (CSV) and figures (PNG) go under --out/NAME; finished "
       "parts are cached under --out/cache, so an interrupted run continues where it stopped");
-  cmd->add_option("NAME", o->name, "fig6, fig5_7, adaptive, fig9, table1, fig10 or fig11")
+  cmd->add_option("NAME", o->name, "fig6, fig5_7, adaptive, fig9, table1, fig10, fig11, fig12 (synthetic "
+                  "texture scenes) or fig13 (synthetic content scenes)")
       ->required()
-      ->check(CLI::IsMember({"fig6", "fig5_7", "adaptive", "fig9", "table1", "fig10", "fig11"}));
+      ->check(CLI::IsMember(
+          {"fig6", "fig5_7", "adaptive", "fig9", "table1", "fig10", "fig11", "fig12", "fig13"}));
   cmd->add_flag("--quick", o->quick,
                 "tiny inputs (scikit-image samples at 48 px), tiny networks, few iterations: "
                 "seconds to a minute, for tests");
@@ -115,6 +117,8 @@ void add_experiment_command(CLI::App& app, Action& action) {
         if (o->name == "fig9") return experiments::run_fig9(*o);
         if (o->name == "fig10") return experiments::run_fig10(*o);
         if (o->name == "fig11") return experiments::run_fig11(*o);
+        if (o->name == "fig12") return experiments::run_fig12(*o);
+        if (o->name == "fig13") return experiments::run_fig13(*o);
         return experiments::run_table1(*o);
       } catch (const Interrupted&) {
         std::fprintf(stderr,

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   ismooth::cli::Action action;
   ismooth::cli::add_energy_command(app, action);
   ismooth::cli::add_edges_command(app, action);
+  ismooth::cli::add_saliency_command(app, action);
   ismooth::cli::add_solve_command(app, action);
   ismooth::cli::add_train_command(app, action);
   ismooth::cli::add_smooth_command(app, action);

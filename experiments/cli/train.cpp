@@ -1,4 +1,5 @@
-// ismooth train --data DIR --out MODEL [--val DIR] [--preset NAME] [--set key=value]...
+// ismooth train --data DIR --out MODEL [--val DIR] [--preset NAME] [--masks DIR|auto]
+//               [--set key=value]...
 //               [--energy adaptive|l2|l08|half] [--epochs N] [--crop S] [--width C]
 //               [--blocks K] [--gradient exact|clipped] [--resume] [--seed N]
 //               [--precision fp32|bf16] ...
@@ -10,7 +11,10 @@
 // current step, write the checkpoint and exit with 128 + the signal number;
 // running the same command with --resume continues exactly (the --log is
 // first cut back to the checkpoint's records, so rows after it, written
-// before a SIGKILL, are not repeated). Outputs (--out, the checkpoint, --log,
+// before a SIGKILL, are not repeated). The background and foreground presets
+// take a foreground mask per photo (foreground_masks.hpp): from --masks DIR
+// (same stem), or with --masks auto (the default) from the built-in saliency
+// detector, cached in MODEL.masks/{train,val}/ beside the run. Outputs (--out, the checkpoint, --log,
 // --output-image) are checked before any work: their folders exist, none is
 // an input or another output (so --checkpoint = --out is refused).
 #include <omp.h>
@@ -32,6 +36,7 @@
 #include "cli/output_paths.hpp"
 #include "ismooth/image_io.hpp"
 #include "ismooth/network/checkpoint.hpp"
+#include "ismooth/network/foreground_masks.hpp"
 #include "ismooth/network/trainer.hpp"
 #include "ismooth/summary_io.hpp"
 
@@ -55,6 +60,7 @@ struct Args {
   std::string checkpoint, log, init = "uniform", device = "cpu", schedule = "constant";
   std::string precision = "fp32";
   std::string init_from;
+  std::string masks;  // --masks DIR|auto (background/foreground; empty = auto)
   // over-fitting
   std::string overfit, output_image;
   int iterations = 500;
@@ -224,6 +230,15 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   if (!o.IsValid(&why)) fail(why);
   require(!a.resume || std::filesystem::exists(o.checkpoint), "--resume: no checkpoint at '",
           o.checkpoint.string(), "'");
+  const bool needs_masks = preset_needs_foreground(e.preset);
+  require(needs_masks || a.masks.empty(), "--masks is for --preset background or foreground, not ",
+          preset_name(e.preset));
+  const bool auto_masks = needs_masks && (a.masks.empty() || a.masks == "auto");
+  const std::filesystem::path mask_cache = a.out + ".masks";
+  if (auto_masks) check_folder_writable("the mask cache", mask_cache);
+  if (needs_masks && !auto_masks)
+    require(std::filesystem::is_directory(a.masks), "--masks '", a.masks,
+            "' is not a folder (give a folder of masks, or auto)");
 
   install_interrupt_handlers();
   o.interrupt = interrupt_flag();
@@ -234,6 +249,14 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
     if (!a.quiet)
       std::fprintf(stderr, "%s: %zu images from %s (short side <= %d, %.0f MB)\n", what, set.size(),
                    dir.c_str(), a.max_side, double(set.bytes()) / 1e6);
+    if (auto_masks) {
+      const network::DetectedMasks m = network::detect_foreground_masks(set, mask_cache / what);
+      if (!a.quiet)
+        std::fprintf(stderr, "%s: foreground masks: %zu detected, %zu from the cache %s\n", what,
+                     m.detected, m.cached, (mask_cache / what).c_str());
+    } else if (needs_masks) {
+      network::load_foreground_masks(set, a.masks);
+    }
     return set;
   };
   const network::ImageSet train = load(a.data, "train");
@@ -387,10 +410,14 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--data", a->data, "folder of training photos (.jpg/.jpeg/.png, recursive)");
   cmd->add_option("--out", a->out, "the model file to write (required unless --overfit)");
   cmd->add_option("--val", a->val, "folder of validation photos (energy each epoch)");
+  cmd->add_option("--masks", a->masks,
+                  "background/foreground presets: a folder of foreground masks (photo sub/a.jpg "
+                  "takes sub/a.png, >127 = foreground, the photo's size; for --val photos too), "
+                  "or auto (default): the built-in saliency detector, cached in MODEL.masks/");
   EnergyHelp help;
   help.preset =
-      "smoothing (default), detail, texture; background/foreground only with --overfit and "
-      "--mask";
+      "smoothing (default), detail, texture, background, foreground (these two take a mask per "
+      "photo: --masks)";
   help.set =
       "override an energy parameter, key=value (repeatable): sigma_r, sigma_s, lambda_f, "
       "lambda_e, alpha, c1, c2, radius, p_large, p_small, dilate, gradient, "

@@ -1,6 +1,8 @@
 // The paper's energy as the trainer's loss (training_loss.hpp).
 #include "ismooth/network/training_loss.hpp"
 
+#include <xtensor/xview.hpp>
+
 namespace ismooth::network {
 
 EnergyTerms PaperLoss::evaluate(const Image<float>& t, Image<float>* dt) const {
@@ -13,7 +15,21 @@ EnergyTerms PaperLoss::evaluate(const Image<float>& t, Image<float>* dt) const {
 
 std::unique_ptr<TrainingLoss> make_paper_loss(Image<float> crop, Preset preset,
                                               const EnergyParams& params, PMapKind pmap) {
-  Guidance<float> g = preset_guidance(crop, preset);
+  // A crop of a set with foreground masks carries F as a 4th plane
+  // (ImageSet::crop); the network sees the RGB planes only.
+  PresetInputs inputs;
+  if (crop.shape(0) == kChannels + 1) {
+    Mask f(typename Mask::shape_type{crop.shape(1), crop.shape(2)});
+    const std::size_t n = f.size();
+    for (std::size_t k = 0; k < n; ++k) f.data()[k] = crop.data()[kChannels * n + k] > 0.5f ? 1 : 0;
+    if (preset_needs_foreground(preset)) inputs.foreground = std::move(f);
+    crop = Image<float>(xt::view(crop, xt::range(0, kChannels), xt::all(), xt::all()));
+  }
+  require(!preset_needs_foreground(preset) || inputs.foreground.has_value(), "preset '",
+          preset_name(preset),
+          "' needs a foreground mask per training photo (ImageSet::set_foreground; the CLI's "
+          "--masks DIR|auto)");
+  Guidance<float> g = preset_guidance(crop, preset, inputs);
   if (params.epsilon == 0)
     return std::make_unique<PaperLoss>(SmoothingEnergy<float>(
         std::move(crop), std::move(g.guidance), std::move(g.edges), params, PMap{pmap}));

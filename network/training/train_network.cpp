@@ -78,6 +78,12 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
   std::string why;
   if (!o.IsValid(&why)) fail("train_network: ", why);
   require(!train.empty(), "train_network: the training set is empty");
+  // The background / foreground presets read F from every crop (ImageSet::crop).
+  require(o.loss || !preset_needs_foreground(o.preset) ||
+              (train.has_foreground() && (val == nullptr || val->empty() || val->has_foreground())),
+          "train_network: preset '", preset_name(o.preset),
+          "' needs a foreground mask for every training and validation photo "
+          "(foreground_masks.hpp; the CLI's --masks DIR|auto)");
   if (val != nullptr && val->empty()) val = nullptr;
   const detail::Log log = [&](const std::string& line) {
     if (o.log) o.log(line);

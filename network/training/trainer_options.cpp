@@ -54,9 +54,6 @@ bool TrainerOptions::IsValid(std::string* error) const {
     why = "engine: " + sub;
   else if (loss && loss_name.empty())
     why = "a custom loss needs a loss_name (it identifies the run in checkpoints)";
-  else if (!loss && preset_needs_foreground(preset))
-    why = std::string("preset '") + std::string(preset_name(preset)) +
-          "' needs a foreground mask per image; training supports smoothing, detail and texture";
   else if (!loss && pmap == PMapKind::custom)
     why = "a custom p map cannot be used for training";
   else if (!loss && !params.IsValid(&sub))

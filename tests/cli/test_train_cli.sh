@@ -237,7 +237,9 @@ case $case_name in
     expect_error "train, no --out" -- train --data train
     expect_error "train, --resume without checkpoint" -- train --data train --out m.isn --resume
     grep -q 'no checkpoint' stderr.txt || fail "the message does not say 'no checkpoint'"
-    expect_error "train, preset needing a mask" -- train --data train --out m.isn --preset background
+    expect_error "train, missing --masks folder" -- train --data train --out m.isn --preset background --masks nowhere
+    expect_error "train, --masks without a mask preset" -- train --data train --out m.isn --masks auto
+    expect_error "train, unknown preset" -- train --data train --out m.isn --preset nope
     expect_error "train, unknown --gradient" -- train --data train --out m.isn --gradient soft
     expect_error "train, out folder missing" -- train --data train --out no/such/dir/m.isn
     [[ ! -e m.isn ]] || fail "a model was written on error"

@@ -139,8 +139,8 @@ struct TrainerOptions {
   /// is part of the run's identity: a resume needs the same precision.
   EngineOptions engine;
 
-  // ---- loss: the energy of the preset (smoothing, detail or texture: the
-  // others need a foreground mask per image) with `params` (start from
+  // ---- loss: the energy of the preset (background and foreground need a
+  // foreground mask on every photo of the sets: foreground_masks.hpp) with `params` (start from
   // default_training_params(preset)); params.gradient picks exact or clipped, and
   // params.epsilon > 0 smooths the gradient only (logs stay exact).
   Preset preset = Preset::smoothing;

@@ -61,6 +61,9 @@ class ImageSet {
     std::size_t height = 0, width = 0;
     std::size_t original_height = 0, original_width = 0;
     std::vector<std::uint8_t> pixels;  ///< (3, height, width), row-major
+    /// Foreground mask F (height, width) of 0/1 for the background and
+    /// foreground presets (foreground_masks.hpp), or empty.
+    std::vector<std::uint8_t> foreground;
   };
 
   ImageSet() = default;
@@ -82,13 +85,24 @@ class ImageSet {
 
   /// The h × w window at (y0, x0) of image i as a (3, h, w) float image on
   /// 0–255, mirrored left–right if `flip` (of the window, after cutting it).
+  /// When the set has foreground masks (has_foreground()) the crop is
+  /// (4, h, w): planes 0–2 the RGB window, plane 3 the same window of F
+  /// (0/1) — how a training loss that needs F (make_paper_loss of the
+  /// background and foreground presets) receives it with its crop.
   Image<float> crop(std::size_t i, std::size_t y0, std::size_t x0, std::size_t h, std::size_t w,
                     bool flip = false) const;
-  /// Image i whole.
+  /// Image i whole, RGB (3, H, W) only.
   Image<float> image(std::size_t i) const;
 
-  /// CRC-32 of every name and stored size: changes if the folder's content
-  /// list or the load scale changes (checkpoints compare it on resume).
+  /// Gives image i its foreground mask F: (height, width) of the stored
+  /// image, values 0/1. Throws ismooth::Error otherwise.
+  void set_foreground(std::size_t i, const Mask& mask);
+  /// Whether every image has a foreground mask (and the set is not empty).
+  bool has_foreground() const;
+
+  /// CRC-32 of every name and stored size, and of the foreground masks when
+  /// present: changes if the folder's content list, the load scale or the
+  /// masks change (checkpoints compare it on resume).
   std::uint32_t fingerprint() const;
 
   /// Bytes of pixels held.

@@ -55,7 +55,9 @@ class TrainingLoss {
   virtual const SmoothingEnergy<float>* reported_energy() const { return paper_energy(); }
 };
 
-/// Builds the loss of a training or validation crop (3, H, W), 0–255.
+/// Builds the loss of a training or validation crop (3, H, W), 0–255; a
+/// crop of a set with foreground masks is (4, H, W), plane 3 being F (0/1)
+/// (ImageSet::crop), and the loss's input() must then be the RGB planes.
 using LossFactory = std::function<std::unique_ptr<TrainingLoss>(Image<float> crop)>;
 
 /// Terms with every breakdown NaN: a loss that is not the paper's energy.
@@ -125,8 +127,8 @@ inline std::unique_ptr<TrainingLoss> make_loss(SmoothingEnergy<float> energy) {
 }
 
 /// The energy of `preset` on `crop` with `params` and `pmap` (guidance and
-/// structure edges of the crop, presets.hpp; presets that need a foreground
-/// mask cannot be built from a crop). The step follows params' gradient
+/// structure edges of the crop, presets.hpp; background and foreground take
+/// F from the crop's 4th plane and refuse a crop without one). The step follows params' gradient
 /// (exact or clipped; smoothed where params.epsilon > 0); the terms reported
 /// are always the exact energy's (ε = 0).
 std::unique_ptr<TrainingLoss> make_paper_loss(Image<float> crop, Preset preset,
