@@ -15,24 +15,25 @@ Validation::Validation(const ImageSet& val, int size, const LossFactory& loss) {
   }
 }
 
-EnergyTerms Validation::mean(Network& net) const {
-  EnergyTerms mean;
+EnergyTerms Validation::mean(Network& net, GradientReducer* ranks) const {
+  const std::size_t first = ranks != nullptr ? std::size_t(ranks->rank()) : 0;
+  const std::size_t stride = ranks != nullptr ? std::size_t(ranks->size()) : 1;
+  double sums[5] = {};  // total, data, flatten, edge, l2_fraction
   Image<float> t;
-  for (const std::unique_ptr<TrainingLoss>& loss : losses_) {
-    net.infer(loss->input(), t);
-    const EnergyTerms x = loss->evaluate(t, nullptr);
-    mean.total += x.total;
-    mean.data += x.data;
-    mean.flatten += x.flatten;
-    mean.edge += x.edge;
-    mean.l2_fraction += x.l2_fraction;
+  for (std::size_t i = first; i < losses_.size(); i += stride) {
+    net.infer(losses_[i]->input(), t);
+    const EnergyTerms x = losses_[i]->evaluate(t, nullptr);
+    const double terms[5] = {x.total, x.data, x.flatten, x.edge, x.l2_fraction};
+    for (int k = 0; k < 5; ++k) sums[k] += terms[k];
   }
+  if (ranks != nullptr) ranks->sum(sums);
   const double n = double(losses_.size());
-  mean.total /= n;
-  mean.data /= n;
-  mean.flatten /= n;
-  mean.edge /= n;
-  mean.l2_fraction /= n;
+  EnergyTerms mean;
+  mean.total = sums[0] / n;
+  mean.data = sums[1] / n;
+  mean.flatten = sums[2] / n;
+  mean.edge = sums[3] / n;
+  mean.l2_fraction = sums[4] / n;
   return mean;
 }
 
