@@ -106,10 +106,10 @@ double extra(const IterationRecord& r, const char* key) {
 // The log's columns are fixed before the run (LiveLog writes as it goes);
 // 10 significant digits keep a long run's log small.
 const std::vector<std::string> kTrainExtras = {
-    "epoch",           "image",          "learning_rate",  "images_per_second", "eta_seconds",
-    "val_energy",      "val_data",       "val_flatten",    "val_edge",          "val_l2_fraction",
-    "network_seconds", "energy_seconds", "update_seconds", "prepare_seconds",   "wait_seconds",
-    "reduce_seconds"};
+    "epoch",          "image",           "learning_rate",   "images_per_second",
+    "eta_seconds",    "val_energy",      "val_data",        "val_flatten",
+    "val_edge",       "val_l2_fraction", "network_seconds", "energy_seconds",
+    "update_seconds", "prepare_seconds", "wait_seconds",    "reduce_seconds"};
 const std::vector<std::string> kOverfitExtras = {"learning_rate", "parameter_step"};
 constexpr int kLogPrecision = 10;
 
@@ -278,9 +278,9 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e,
 
   const int batch = a.batch > 0 ? a.batch : ranks != nullptr ? ranks->size() : 1;
   const std::int64_t spe =
-      a.steps_per_epoch > 0 ? a.steps_per_epoch
-                            : std::max<std::int64_t>(1, (std::int64_t(train.size()) + batch - 1) /
-                                                            batch);
+      a.steps_per_epoch > 0
+          ? a.steps_per_epoch
+          : std::max<std::int64_t>(1, (std::int64_t(train.size()) + batch - 1) / batch);
   const std::int64_t total = std::int64_t(a.epochs) * spe;
   if (!a.quiet)
     std::fprintf(
@@ -331,7 +331,8 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e,
   const bool leader = ranks == nullptr || ranks->rank() == 0;
   // Under MPI a signal to any rank stops every rank at the same step.
   if (s.termination == TerminationType::user_abort && (interrupted() || ranks != nullptr))
-    return leader ? interrupted_exit(s, true) : 128 + (interrupted() ? interrupt_signal() : SIGTERM);
+    return leader ? interrupted_exit(s, true)
+                  : 128 + (interrupted() ? interrupt_signal() : SIGTERM);
   if (s.termination == TerminationType::failure) {
     if (leader) std::printf("%s\n", s.BriefReport().c_str());
     fail("training failed: ", s.message);

@@ -18,8 +18,9 @@ int detail::batch_size(const TrainerOptions& o) {
 
 std::int64_t detail::steps_per_epoch(const TrainerOptions& o, const ImageSet& train) {
   const std::int64_t n = batch_size(o);
-  return o.steps_per_epoch > 0 ? o.steps_per_epoch
-                               : std::max<std::int64_t>(1, (std::int64_t(train.size()) + n - 1) / n);
+  return o.steps_per_epoch > 0
+             ? o.steps_per_epoch
+             : std::max<std::int64_t>(1, (std::int64_t(train.size()) + n - 1) / n);
 }
 
 std::map<std::string, std::string> training_settings(const TrainerOptions& o, const ImageSet& train,

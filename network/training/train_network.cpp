@@ -131,8 +131,7 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
   const SamplingOptions sampling{o.seed, spe * batch, o.crop, o.flip};
   const detail::Settings settings = training_settings(o, train, val);
   if (ranks != nullptr)
-    require(ranks->same_everywhere(options_hash(settings, o)),
-            "train_network: the ", num_ranks,
+    require(ranks->same_everywhere(options_hash(settings, o)), "train_network: the ", num_ranks,
             " ranks were given different settings or training data (every rank must run the same "
             "command on the same files)");
   const LossFactory loss_of = o.loss ? o.loss : paper_loss_factory(o.preset, o.params, o.pmap);
@@ -242,8 +241,8 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
       pass_seconds += since(n0);
       energy_seconds += crops[j].loss->seconds;
       prepare_seconds += crops[j].seconds;
-      const double x[6] = {terms.total,       terms.data, terms.flatten, terms.edge,
-                           terms.l2_fraction, finite ? 0.0 : 1.0};
+      const double x[6] = {terms.total, terms.data,        terms.flatten,
+                           terms.edge,  terms.l2_fraction, finite ? 0.0 : 1.0};
       for (int k = 0; k < 6; ++k) sums[k] += x[k];
       gather(grads, gradient_sum, j > 0);
     }
