@@ -241,9 +241,8 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
       pass_seconds += since(n0);
       energy_seconds += crops[j].loss->seconds;
       prepare_seconds += crops[j].seconds;
-      const double x[6] = {terms.total, terms.data,        terms.flatten,
-                           terms.edge,  terms.l2_fraction, finite ? 0.0 : 1.0};
-      for (int k = 0; k < 6; ++k) sums[k] += x[k];
+      detail::add_terms(sums, terms);
+      sums[5] += finite ? 0.0 : 1.0;
       gather(grads, gradient_sum, j > 0);
     }
     const Clock::time_point r0 = Clock::now();
@@ -259,13 +258,7 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
                         train[crops.front().sample.image].name +
                         (batch > 1 ? " or another crop of the batch" : "") +
                         "); weights kept at that step");
-    EnergyTerms terms;
-    terms.total = sums[0] / batch;
-    terms.data = sums[1] / batch;
-    terms.flatten = sums[2] / batch;
-    terms.edge = sums[3] / batch;
-    terms.l2_fraction = sums[4] / batch;
-    detail::record_terms(r, terms);
+    detail::record_terms(r, detail::mean_terms(sums, batch));
     r.gradient_norm = l2_norm(grads);
     if (!std::isfinite(r.gradient_norm))
       return finish(TerminationType::failure,

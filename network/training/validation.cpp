@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "training/record_terms.hpp"
+
 namespace ismooth::network::detail {
 
 Validation::Validation(const ImageSet& val, int size, const LossFactory& loss) {
@@ -22,19 +24,10 @@ EnergyTerms Validation::mean(Network& net, GradientReducer* ranks) const {
   Image<float> t;
   for (std::size_t i = first; i < losses_.size(); i += stride) {
     net.infer(losses_[i]->input(), t);
-    const EnergyTerms x = losses_[i]->evaluate(t, nullptr);
-    const double terms[5] = {x.total, x.data, x.flatten, x.edge, x.l2_fraction};
-    for (int k = 0; k < 5; ++k) sums[k] += terms[k];
+    detail::add_terms(sums, losses_[i]->evaluate(t, nullptr));
   }
   if (ranks != nullptr) ranks->sum(sums);
-  const double n = double(losses_.size());
-  EnergyTerms mean;
-  mean.total = sums[0] / n;
-  mean.data = sums[1] / n;
-  mean.flatten = sums[2] / n;
-  mean.edge = sums[3] / n;
-  mean.l2_fraction = sums[4] / n;
-  return mean;
+  return mean_terms(sums, double(losses_.size()));
 }
 
 }  // namespace ismooth::network::detail
