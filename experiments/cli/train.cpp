@@ -285,7 +285,7 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e,
   if (!a.quiet)
     std::fprintf(
         stderr,
-        "network: %s (%lld parameters), crops %dx%d, %d epochs x %lld steps of %d crops, "
+        "network: %s (%lld parameters), crops %dx%d, %d epochs x %lld steps, batch %d, "
         "preset %s, energy %s, gradient %s, lr %g, seed %llu, %d threads%s\n",
         o.config.describe().c_str(), static_cast<long long>(network::num_parameters(o.config)),
         a.crop, a.crop, a.epochs, static_cast<long long>(spe), batch, a.energy.preset.c_str(),
