@@ -23,6 +23,7 @@ packages=(
   python3-numpy python3-matplotlib python3-torch python3-pil
   python3-skimage  # also ships the sample photographs used by the main job and the tests
   python3-dev pybind11-dev python3-pytest  # the Python module (docs/python.md) and its tests
+  libopenmpi-dev openmpi-bin  # data-parallel training over MPI (docs/network.md)
 )
 for arg in "$@"; do
   case "$arg" in

@@ -5,3 +5,9 @@
 # IsmoothCoreDependencies.cmake for ismooth_find_dependency.
 
 ismooth_find_dependency(dnnl 2.6 CONFIG)
+
+# MPI (its C API) when ismooth was built with it (IsmoothMpi.cmake; the
+# installed config sets ismooth_WITH_MPI).
+if(ISMOOTH_WITH_MPI OR ismooth_WITH_MPI)
+  ismooth_find_dependency(MPI COMPONENTS CXX)
+endif()

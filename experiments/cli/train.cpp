@@ -17,6 +17,11 @@
 // detector, cached in MODEL.masks/{train,val}/ beside the run. Outputs (--out, the checkpoint, --log,
 // --output-image) are checked before any work: their folders exist, none is
 // an input or another output (so --checkpoint = --out is refused).
+//
+// Under mpirun (`mpirun -np R ismooth train ... --batch N`, a build with
+// MPI) the R ranks train one model together (trainer.hpp, data
+// parallelism); rank 0 alone prints and writes files; an error on any rank
+// ends every rank (MPI_Abort).
 #include <omp.h>
 
 #include <chrono>
@@ -26,6 +31,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 
 #include "cli/commands.hpp"
@@ -37,6 +43,7 @@
 #include "ismooth/image_io.hpp"
 #include "ismooth/network/checkpoint.hpp"
 #include "ismooth/network/foreground_masks.hpp"
+#include "ismooth/network/gradient_reducer.hpp"
 #include "ismooth/network/trainer.hpp"
 #include "ismooth/summary_io.hpp"
 
@@ -50,7 +57,7 @@ struct Args {
   ThreadsOption threads;
   NumericFlags numbers;
   int epochs = 30, crop = 224, width = 64, blocks = 10, max_side = 512;
-  int val_crop = 0;
+  int val_crop = 0, batch = 0;
   std::vector<int> dilations;
   std::int64_t steps_per_epoch = 0;
   std::uint64_t seed = 0;
@@ -105,9 +112,10 @@ double extra(const IterationRecord& r, const char* key) {
 // The log's columns are fixed before the run (LiveLog writes as it goes);
 // 10 significant digits keep a long run's log small.
 const std::vector<std::string> kTrainExtras = {
-    "epoch",           "image",          "learning_rate",  "images_per_second", "eta_seconds",
-    "val_energy",      "val_data",       "val_flatten",    "val_edge",          "val_l2_fraction",
-    "network_seconds", "energy_seconds", "update_seconds", "prepare_seconds",   "wait_seconds"};
+    "epoch",          "image",           "learning_rate",   "images_per_second",
+    "eta_seconds",    "val_energy",      "val_data",        "val_flatten",
+    "val_edge",       "val_l2_fraction", "network_seconds", "energy_seconds",
+    "update_seconds", "prepare_seconds", "wait_seconds",    "reduce_seconds"};
 const std::vector<std::string> kOverfitExtras = {"learning_rate", "parameter_step"};
 constexpr int kLogPrecision = 10;
 
@@ -194,7 +202,32 @@ std::optional<network::Parameters> initial_weights(const Args& a,
   return std::move(start.parameters);
 }
 
-int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
+int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e,
+                 network::GradientReducer* ranks);
+
+// Under mpirun: one rank's error ends the whole job at once (MPI_Abort),
+// after saying which rank; the other ranks would otherwise wait in a
+// collective for it.
+int run_training_on_ranks(Args a, const CLI::App& cmd, const EnergySelection& e) {
+  const std::unique_ptr<network::GradientReducer> ranks = network::launched_reducer();
+  if (ranks == nullptr) return run_training(a, cmd, e, nullptr);
+  if (ranks->rank() != 0) {
+    a.quiet = true;  // rank 0 alone prints progress and writes the log
+    a.log.clear();
+  }
+  try {
+    return run_training(a, cmd, e, ranks.get());
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "ismooth: error (rank %d of %d): %s\n", ranks->rank(), ranks->size(),
+                 error.what());
+    std::fflush(stderr);
+    ranks->abort(1);
+    return 1;  // not reached
+  }
+}
+
+int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e,
+                 network::GradientReducer* ranks) {
   require(!a.data.empty(), "no training data given (--data DIR)");
   require(!a.out.empty(), "no output model given (--out MODEL)");
   network::TrainerOptions o;
@@ -209,6 +242,8 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   o.flip = !a.no_flip;
   o.epochs = a.epochs;
   o.steps_per_epoch = a.steps_per_epoch;
+  o.batch = a.batch;
+  o.reducer = ranks;
   o.val_crop = a.val_crop;
   o.seed = a.seed;
   o.config = make_config(a, cmd);
@@ -263,17 +298,22 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
   std::optional<network::ImageSet> val;
   if (!a.val.empty()) val = load(a.val, "val");
 
-  const std::int64_t spe = a.steps_per_epoch > 0 ? a.steps_per_epoch : std::int64_t(train.size());
+  const int batch = a.batch > 0 ? a.batch : ranks != nullptr ? ranks->size() : 1;
+  const std::int64_t spe =
+      a.steps_per_epoch > 0
+          ? a.steps_per_epoch
+          : std::max<std::int64_t>(1, (std::int64_t(train.size()) + batch - 1) / batch);
   const std::int64_t total = std::int64_t(a.epochs) * spe;
   if (!a.quiet)
     std::fprintf(
         stderr,
-        "network: %s (%lld parameters), crops %dx%d, %d epochs x %lld steps, preset %s, "
-        "energy %s, gradient %s, lr %g, seed %llu, %d threads\n",
+        "network: %s (%lld parameters), crops %dx%d, %d epochs x %lld steps, batch %d, "
+        "preset %s, energy %s, gradient %s, lr %g, seed %llu, %d threads%s\n",
         o.config.describe().c_str(), static_cast<long long>(network::num_parameters(o.config)),
-        a.crop, a.crop, a.epochs, static_cast<long long>(spe), a.energy.preset.c_str(),
+        a.crop, a.crop, a.epochs, static_cast<long long>(spe), batch, a.energy.preset.c_str(),
         a.energy.energy.c_str(), e.params.gradient == GradientMode::clipped ? "clipped" : "exact",
-        a.lr, static_cast<unsigned long long>(a.seed), omp_get_max_threads());
+        a.lr, static_cast<unsigned long long>(a.seed), omp_get_max_threads(),
+        ranks != nullptr ? (" x " + std::to_string(ranks->size()) + " MPI ranks").c_str() : "");
 
   LiveLog live;
   std::optional<network::TrainingCheckpoint> resumed;
@@ -310,12 +350,20 @@ int run_training(const Args& a, const CLI::App& cmd, const EnergySelection& e) {
 
   const Summary s = network::train_network(o, train, val ? &*val : nullptr);
   if (!a.log.empty()) write_csv(a.log, s, kTrainExtras);
-  if (s.termination == TerminationType::user_abort && interrupted())
-    return interrupted_exit(s, true);
-  std::printf("%s\n", s.BriefReport().c_str());
-  if (s.termination == TerminationType::failure) fail("training failed: ", s.message);
-  std::printf("model written to %s%s\n", a.out.c_str(),
-              stopped_early ? " (stopped by --stop-after; --resume continues the run)" : "");
+  const bool leader = ranks == nullptr || ranks->rank() == 0;
+  // Under MPI a signal to any rank stops every rank at the same step.
+  if (s.termination == TerminationType::user_abort && (interrupted() || ranks != nullptr))
+    return leader ? interrupted_exit(s, true)
+                  : 128 + (interrupted() ? interrupt_signal() : SIGTERM);
+  if (s.termination == TerminationType::failure) {
+    if (leader) std::printf("%s\n", s.BriefReport().c_str());
+    fail("training failed: ", s.message);
+  }
+  if (leader) {
+    std::printf("%s\n", s.BriefReport().c_str());
+    std::printf("model written to %s%s\n", a.out.c_str(),
+                stopped_early ? " (stopped by --stop-after; --resume continues the run)" : "");
+  }
   return 0;
 }
 
@@ -446,6 +494,9 @@ void add_train_command(CLI::App& app, Action& action) {
         "seed of the weights, data order, crops and flips (0)");
   n.add(*cmd, "--steps-per-epoch", a->steps_per_epoch,
         {0, 1000000000000, "0 = one per training image, the default"}, "updates per epoch");
+  n.add(*cmd, "--batch", a->batch, {1, 1000000, ""},
+        "crops per update N: their gradients are averaged (default 1; under mpirun, the number "
+        "of ranks, which must divide N). Recorded in the checkpoint: --resume needs the same N");
   n.add(*cmd, "--lr", a->lr, {0, 1000, true, ""}, "Adam learning rate (default 0.01)");
   cmd->add_option("--lr-schedule", a->schedule,
                   "constant (default, the paper) or cosine (decay to 0 over the run)");
@@ -497,7 +548,7 @@ void add_train_command(CLI::App& app, Action& action) {
       if (!a->overfit.empty()) return run_overfit(*a, *cmd, e);
       require(a->energy.mask.empty() && a->energy.edges.empty() && a->output_image.empty(),
               "--mask, --edges and --output-image are for --overfit");
-      return run_training(*a, *cmd, e);
+      return run_training_on_ranks(*a, *cmd, e);
     };
   });
 }

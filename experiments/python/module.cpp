@@ -137,7 +137,8 @@ folder of photos (.jpg/.jpeg/.png, recursive) or a list of images.
 Options (the tool's flags, defaults as there): val (folder or list), preset
 ("smoothing", "detail", "texture"), energy, epochs (30), crop (224), width
 (64), blocks (10), dilations, gradient ("clipped"), seed (0),
-steps_per_epoch (0 = one per image), lr (0.01), lr_schedule ("constant" |
+steps_per_epoch (0 = one pass), batch (1: crops per update, their gradients
+averaged), lr (0.01), lr_schedule ("constant" |
 "cosine"), checkpoint, checkpoint_minutes (5), resume (False), max_side
 (512), val_crop (0), flip (True), init ("uniform" | "he"), init_from,
 random_output_layer (False), device ("cpu" | "cuda"), callback, and energy

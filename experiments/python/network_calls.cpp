@@ -165,6 +165,8 @@ py::dict train(const py::object& data, const py::object& out, const py::kwargs& 
   o.flip = take(kw, "flip", true);
   o.epochs = take(kw, "epochs", 30);
   o.steps_per_epoch = take<std::int64_t>(kw, "steps_per_epoch", 0);
+  o.batch = take(kw, "batch", 1);
+  require(o.batch >= 1, "ismooth.train: batch must be >= 1, got ", o.batch);
   o.val_crop = take(kw, "val_crop", 0);
   o.seed = take<std::uint64_t>(kw, "seed", 0);
   o.config.width = take(kw, "width", 64);

@@ -1,6 +1,7 @@
 // A training run's identity and its model's metadata (run_settings.hpp).
 #include "training/run_settings.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace ismooth::network {
@@ -11,8 +12,15 @@ std::string detail::number(double v) {
   return text;
 }
 
+int detail::batch_size(const TrainerOptions& o) {
+  return o.batch > 0 ? o.batch : o.reducer != nullptr ? o.reducer->size() : 1;
+}
+
 std::int64_t detail::steps_per_epoch(const TrainerOptions& o, const ImageSet& train) {
-  return o.steps_per_epoch > 0 ? o.steps_per_epoch : std::int64_t(train.size());
+  const std::int64_t n = batch_size(o);
+  return o.steps_per_epoch > 0
+             ? o.steps_per_epoch
+             : std::max<std::int64_t>(1, (std::int64_t(train.size()) + n - 1) / n);
 }
 
 std::map<std::string, std::string> training_settings(const TrainerOptions& o, const ImageSet& train,
@@ -32,6 +40,10 @@ std::map<std::string, std::string> training_settings(const TrainerOptions& o, co
   s["crop"] = std::to_string(o.crop);
   s["flip"] = o.flip ? "1" : "0";
   s["steps_per_epoch"] = std::to_string(spe);
+  // Another N is another sequence of updates. Absent for 1, as in
+  // checkpoints written before batches; the number of ranks is not part of
+  // the identity (the sum over ranks only reorders additions).
+  if (detail::batch_size(o) != 1) s["batch"] = std::to_string(detail::batch_size(o));
   s["max_short_side"] = std::to_string(o.max_short_side);
   if (o.loss) {
     s["loss"] = o.loss_name;

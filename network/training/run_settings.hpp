@@ -23,7 +23,11 @@ Model trained_model(const TrainerOptions& options, const Settings& settings,
                     const Parameters& parameters, const Summary& summary,
                     std::int64_t steps_per_epoch);
 
-/// Updates per epoch: options.steps_per_epoch, or one per training image.
+/// N, crops per update: options.batch, or one per rank.
+int batch_size(const TrainerOptions& options);
+
+/// Updates per epoch: options.steps_per_epoch, or one pass over the training
+/// images (rounded up to whole batches).
 std::int64_t steps_per_epoch(const TrainerOptions& options, const ImageSet& train);
 
 /// "%.17g".

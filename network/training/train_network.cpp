@@ -1,4 +1,6 @@
-// The training loop (trainer.hpp): one record and one Adam step per crop,
+// The training loop (trainer.hpp): one record and one Adam step per batch of
+// N crops (this rank's share of them under data parallelism, the gradients
+// summed over the ranks in one in-place allreduce, gradient_reducer.hpp),
 // validation at epoch boundaries, checkpoints as the options say.
 //
 // The next step's crop and loss (the crop, its flip, structure edges B and
@@ -15,6 +17,8 @@
 #include <chrono>
 #include <cmath>
 #include <future>
+#include <span>
+#include <vector>
 
 #include "ismooth/error.hpp"
 #include "ismooth/network/trainer.hpp"
@@ -70,6 +74,35 @@ void put_validation(IterationRecord& r, const EnergyTerms& v) {
   r.extras["val_edge"] = v.edge;
   r.extras["val_l2_fraction"] = v.l2_fraction;
 }
+// FNV-1a of the run's settings and the options that are not among them: the
+// ranks of a job compare it before any work.
+std::uint64_t options_hash(const detail::Settings& settings, const TrainerOptions& o) {
+  std::string text;
+  for (const auto& [key, value] : settings) text += key + '=' + value + '\n';
+  text += "epochs=" + std::to_string(o.epochs) + "\nresume=" + (o.resume ? "1" : "0") +
+          "\ncheckpoint=" + o.checkpoint.string() + "\nmodel_out=" + o.model_out.string();
+  std::uint64_t h = 14695981039346656037ull;
+  for (const unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+// Every tensor of `from` into `to` (flattened in tensor order): assigned, or
+// added to what is there.
+void gather(const Parameters& from, std::vector<float>& to, bool add) {
+  std::size_t at = 0;
+  for (const NamedTensor& t : from)
+    for (const float v : t.values) {
+      to[at] = add ? to[at] + v : v;
+      ++at;
+    }
+}
+
+// `from` times `scale` into the tensors of `to`.
+void scatter(const std::vector<float>& from, float scale, Parameters& to) {
+  std::size_t at = 0;
+  for (NamedTensor& t : to)
+    for (float& v : t.values) v = from[at++] * scale;
+}
 
 }  // namespace
 
@@ -85,14 +118,28 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
           "' needs a foreground mask for every training and validation photo "
           "(foreground_masks.hpp; the CLI's --masks DIR|auto)");
   if (val != nullptr && val->empty()) val = nullptr;
+  GradientReducer* const ranks = o.reducer;
+  const int rank = ranks != nullptr ? ranks->rank() : 0;
+  const int num_ranks = ranks != nullptr ? ranks->size() : 1;
+  const bool leader = rank == 0;
   const detail::Log log = [&](const std::string& line) {
-    if (o.log) o.log(line);
+    if (o.log && leader) o.log(line);
   };
 
+  const int batch = detail::batch_size(o);
+  require(batch % num_ranks == 0, "train_network: the batch (", batch,
+          " crops per update) must be a multiple of the number of ranks (", num_ranks,
+          "): each rank computes an equal share");
+  const int share = batch / num_ranks;  // crops of a step on this rank
   const std::int64_t spe = detail::steps_per_epoch(o, train);
   const std::int64_t total = std::int64_t(o.epochs) * spe;
-  const SamplingOptions sampling{o.seed, spe, o.crop, o.flip};
+  // Crop j of step s is crop s·N + j of the sequence, epochs of spe·N crops.
+  const SamplingOptions sampling{o.seed, spe * batch, o.crop, o.flip};
   const detail::Settings settings = training_settings(o, train, val);
+  if (ranks != nullptr)
+    require(ranks->same_everywhere(options_hash(settings, o)), "train_network: the ", num_ranks,
+            " ranks were given different settings or training data (every rank must run the same "
+            "command on the same files)");
   const LossFactory loss_of = o.loss ? o.loss : paper_loss_factory(o.preset, o.params, o.pmap);
 
   detail::RunState state = detail::start_state(o, settings, total, spe, log);
@@ -111,7 +158,7 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
   double train_seconds = 0, val_seconds = 0;  // this process
   std::int64_t steps_here = 0;
   auto save = [&](std::int64_t next) {
-    checkpoints.save(state, s.iterations, next, state.seconds_before + since(clock));
+    if (leader) checkpoints.save(state, s.iterations, next, state.seconds_before + since(clock));
   };
   auto finish = [&](TerminationType type, std::string message) {
     s.termination = type;
@@ -125,25 +172,37 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
         type == TerminationType::no_convergence || type == TerminationType::user_success;
     if (keep && (model_out != nullptr || !o.model_out.empty())) {
       const Model m = detail::trained_model(o, settings, state.params, s, spe);
-      if (!o.model_out.empty()) save_model(o.model_out, m);
+      if (!o.model_out.empty() && leader) save_model(o.model_out, m);
       if (model_out != nullptr) *model_out = m;
     }
     return s;
   };
+  // Whether any rank says yes (a collective under MPI, so every rank acts on
+  // the same answer at the same step).
+  auto anywhere = [&](bool yes) {
+    if (ranks == nullptr) return yes;
+    double count = yes ? 1.0 : 0.0;
+    ranks->sum(std::span<double>(&count, 1));
+    return count > 0;
+  };
 
+  // This rank's crops of `step`: crops rank·share … of the step's N.
   auto prepare = [&](std::int64_t step) {
-    const Clock::time_point p0 = Clock::now();
-    Prepared p;
-    p.sample = sample_step(train, sampling, step);
-    const CropSample& c = p.sample;
-    p.loss = std::make_unique<TimedLoss>(
-        loss_of(train.crop(c.image, c.y0, c.x0, c.height, c.width, c.flip)));
-    p.seconds = since(p0);
-    return p;
+    std::vector<Prepared> crops(static_cast<std::size_t>(share));
+    for (int j = 0; j < share; ++j) {
+      const Clock::time_point p0 = Clock::now();
+      Prepared& p = crops[std::size_t(j)];
+      p.sample = sample_step(train, sampling, step * batch + rank * share + j);
+      const CropSample& c = p.sample;
+      p.loss = std::make_unique<TimedLoss>(
+          loss_of(train.crop(c.image, c.y0, c.x0, c.height, c.width, c.flip)));
+      p.seconds = since(p0);
+    }
+    return crops;
   };
   // Declared after everything `prepare` reads: a pending preparation is
   // waited for (the future's destructor) before those go.
-  std::future<Prepared> next;
+  std::future<std::vector<Prepared>> next;
   auto prepare_ahead = [&](std::int64_t step) {
     next = std::async(std::launch::async, [&prepare, step] {
       omp_set_num_threads(1);
@@ -152,9 +211,10 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
   };
 
   Parameters grads = make_parameters(o.config);
+  std::vector<float> gradient_sum(grads.num_values());  // this step's, then all ranks'
   double update_seconds = 0;  // the Adam step that made this step's weights
   for (std::int64_t step = start;; ++step) {
-    if (o.interrupt != nullptr && o.interrupt->load()) {
+    if (anywhere(o.interrupt != nullptr && o.interrupt->load())) {
       save(step);
       return finish(
           TerminationType::user_abort,
@@ -168,25 +228,43 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
     r.iteration = int(step);
     if (!validation.empty() && step % spe == 0) {
       const Clock::time_point v0 = Clock::now();
-      put_validation(r, validation.mean(*net));
+      put_validation(r, validation.mean(*net, ranks));
       val_seconds = since(v0);
     }
 
     const Clock::time_point t0 = Clock::now();
-    Prepared prepared = next.valid() ? next.get() : prepare(step);
+    const std::vector<Prepared> crops = next.valid() ? next.get() : prepare(step);
     const double wait_seconds = since(t0);
     if (step < total && !o.loss) prepare_ahead(step + 1);
-    const CropSample& sample = prepared.sample;
-    const TimedLoss& loss = *prepared.loss;
-    bool finite = true;
-    const Clock::time_point n0 = Clock::now();
-    const EnergyTerms terms = net->train_pass(loss, grads, &finite);
-    const double pass_seconds = since(n0);
-    if (!finite)
+    // Sums over this rank's crops, then over all ranks: the five terms and
+    // the count of non-finite passes.
+    double sums[6] = {};
+    double pass_seconds = 0, energy_seconds = 0, prepare_seconds = 0;
+    for (std::size_t j = 0; j < crops.size(); ++j) {
+      bool finite = true;
+      const Clock::time_point n0 = Clock::now();
+      const EnergyTerms terms = net->train_pass(*crops[j].loss, grads, &finite);
+      pass_seconds += since(n0);
+      energy_seconds += crops[j].loss->seconds;
+      prepare_seconds += crops[j].seconds;
+      detail::add_terms(sums, terms);
+      sums[5] += finite ? 0.0 : 1.0;
+      gather(grads, gradient_sum, j > 0);
+    }
+    const Clock::time_point r0 = Clock::now();
+    if (ranks != nullptr) {
+      ranks->sum(sums);
+      ranks->sum(gradient_sum);  // fp32, in place: the one allreduce of a step
+    }
+    const double reduce_seconds = since(r0);
+    scatter(gradient_sum, 1.0f / float(batch), grads);
+    if (sums[5] > 0)
       return finish(TerminationType::failure,
                     "non-finite energy or gradient at step " + std::to_string(step) + " (image " +
-                        train[sample.image].name + "); weights kept at that step");
-    detail::record_terms(r, terms);
+                        train[crops.front().sample.image].name +
+                        (batch > 1 ? " or another crop of the batch" : "") +
+                        "); weights kept at that step");
+    detail::record_terms(r, detail::mean_terms(sums, batch));
     r.gradient_norm = l2_norm(grads);
     if (!std::isfinite(r.gradient_norm))
       return finish(TerminationType::failure,
@@ -194,30 +272,35 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
     r.step_norm = state.last_step_norm;
     r.energy_change = s.iterations.empty() ? 0.0 : s.iterations.back().energy - r.energy;
     r.extras["epoch"] = double(step) / double(spe);
-    r.extras["image"] = double(sample.image);
+    r.extras["image"] = double(crops.front().sample.image);
     r.extras["learning_rate"] =
         scheduled_learning_rate(o.adam.learning_rate, o.schedule, step + 1, total);
-    r.extras["network_seconds"] = pass_seconds - loss.seconds;
-    r.extras["energy_seconds"] = loss.seconds;
+    r.extras["network_seconds"] = pass_seconds - energy_seconds;
+    r.extras["energy_seconds"] = energy_seconds;
     r.extras["update_seconds"] = update_seconds;
-    r.extras["prepare_seconds"] = prepared.seconds;
+    r.extras["prepare_seconds"] = prepare_seconds;
     r.extras["wait_seconds"] = wait_seconds;
+    r.extras["reduce_seconds"] = reduce_seconds;
 
     train_seconds += since(t0);
     ++steps_here;
     const double rate = double(steps_here) / std::max(train_seconds, 1e-9);
     const std::int64_t epochs_left = validation.empty() ? 0 : (total - step) / spe;
-    r.extras["images_per_second"] = rate;
+    r.extras["images_per_second"] = rate * batch;
     r.extras["eta_seconds"] = double(total - step) / rate + double(epochs_left) * val_seconds;
     r.seconds = state.seconds_before + since(clock);
     s.iterations.push_back(r);
 
     if (o.callback) {
-      const CallbackReturn answer = o.callback(s.iterations.back());
-      if (answer != CallbackReturn::continue_solving) {
+      // Rank 0's answer, for every rank.
+      double answer = 0;
+      if (leader) answer = double(int(o.callback(s.iterations.back())));
+      if (ranks != nullptr) ranks->sum(std::span<double>(&answer, 1));
+      const auto said = CallbackReturn(int(answer));
+      if (said != CallbackReturn::continue_solving) {
         save(step);  // θ_step with records 0 … step−1: a resume recomputes this record
-        return finish(answer == CallbackReturn::abort ? TerminationType::user_abort
-                                                      : TerminationType::user_success,
+        return finish(said == CallbackReturn::abort ? TerminationType::user_abort
+                                                    : TerminationType::user_success,
                       "stopped by the callback at step " + std::to_string(step));
       }
     }

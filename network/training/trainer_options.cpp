@@ -46,6 +46,8 @@ bool TrainerOptions::IsValid(std::string* error) const {
     why = "epochs must be >= 0, got " + std::to_string(epochs);
   else if (steps_per_epoch < 0)
     why = "steps_per_epoch must be >= 0 (0 = one per image)";
+  else if (batch < 0)
+    why = "batch must be >= 1 (0 = one crop per rank), got " + std::to_string(batch);
   else if (val_crop < -1 || (val_crop > 0 && val_crop < 3))
     why = "val_crop must be -1 (whole), 0 (= crop) or >= 3, got " + std::to_string(val_crop);
   else if (!config.IsValid(&sub))

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "training/record_terms.hpp"
+
 namespace ismooth::network::detail {
 
 Validation::Validation(const ImageSet& val, int size, const LossFactory& loss) {
@@ -15,25 +17,17 @@ Validation::Validation(const ImageSet& val, int size, const LossFactory& loss) {
   }
 }
 
-EnergyTerms Validation::mean(Network& net) const {
-  EnergyTerms mean;
+EnergyTerms Validation::mean(Network& net, GradientReducer* ranks) const {
+  const std::size_t first = ranks != nullptr ? std::size_t(ranks->rank()) : 0;
+  const std::size_t stride = ranks != nullptr ? std::size_t(ranks->size()) : 1;
+  double sums[5] = {};  // total, data, flatten, edge, l2_fraction
   Image<float> t;
-  for (const std::unique_ptr<TrainingLoss>& loss : losses_) {
-    net.infer(loss->input(), t);
-    const EnergyTerms x = loss->evaluate(t, nullptr);
-    mean.total += x.total;
-    mean.data += x.data;
-    mean.flatten += x.flatten;
-    mean.edge += x.edge;
-    mean.l2_fraction += x.l2_fraction;
+  for (std::size_t i = first; i < losses_.size(); i += stride) {
+    net.infer(losses_[i]->input(), t);
+    detail::add_terms(sums, losses_[i]->evaluate(t, nullptr));
   }
-  const double n = double(losses_.size());
-  mean.total /= n;
-  mean.data /= n;
-  mean.flatten /= n;
-  mean.edge /= n;
-  mean.l2_fraction /= n;
-  return mean;
+  if (ranks != nullptr) ranks->sum(sums);
+  return mean_terms(sums, double(losses_.size()));
 }
 
 }  // namespace ismooth::network::detail

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "ismooth/network/gradient_reducer.hpp"
 #include "ismooth/network/network.hpp"
 #include "ismooth/network/training_data.hpp"
 #include "ismooth/network/training_loss.hpp"
@@ -22,8 +23,9 @@ class Validation {
   bool empty() const { return losses_.empty(); }
 
   /// Mean reported loss and terms of the crops under the network's current
-  /// weights (inference, no state for backward).
-  EnergyTerms mean(Network& net) const;
+  /// weights (inference, no state for backward). With `ranks`, each rank
+  /// evaluates every R-th crop and the sums are reduced (a collective).
+  EnergyTerms mean(Network& net, GradientReducer* ranks = nullptr) const;
 
  private:
   std::vector<std::unique_ptr<TrainingLoss>> losses_;

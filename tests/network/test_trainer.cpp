@@ -384,6 +384,101 @@ TEST_CASE("trainer: interrupted and resumed runs end with the same weights as a 
   CHECK(longer.iterations[12].energy == full.iterations[12].energy);
 }
 
+TEST_CASE("trainer: --batch 2 applies the mean of two single-crop gradients once") {
+  const test::ThreadCount threads(1);
+  const ImageSet train = test::synthetic_set(3, 30, 40);
+  TrainerOptions o = tiny_options();
+  o.batch = 2;
+  o.epochs = 1;
+  o.steps_per_epoch = 1;  // one update
+  Model trained;
+  const Summary s = train_network(o, train, nullptr, &trained);
+  REQUIRE(s.num_iterations() == 1);
+
+  // By hand: θ0, the gradients of crops 0 and 1 of the sampling sequence
+  // (one step of 2 crops: epochs of 2 crops), their mean, one Adam step.
+  TrainerOptions start = o;
+  start.epochs = 0;
+  Model initial;
+  train_network(start, train, nullptr, &initial);
+  auto net = make_network(o.config, initial.parameters);
+  const LossFactory loss_of = paper_loss_factory(o.preset, o.params, o.pmap);
+  const SamplingOptions sampling{o.seed, 2, o.crop, o.flip};
+  Parameters g[2] = {make_parameters(o.config), make_parameters(o.config)};
+  double energy = 0;
+  for (int j = 0; j < 2; ++j) {
+    const CropSample c = sample_step(train, sampling, j);
+    const auto loss = loss_of(train.crop(c.image, c.y0, c.x0, c.height, c.width, c.flip));
+    bool finite = false;
+    energy += net->train_pass(*loss, g[j], &finite).total;
+    REQUIRE(finite);
+  }
+  Parameters mean = g[0];
+  for (std::size_t t = 0; t < mean.size(); ++t)
+    for (std::size_t i = 0; i < mean[t].size(); ++i)
+      mean[t].values[i] = (g[0][t].values[i] + g[1][t].values[i]) * 0.5f;
+  Parameters theta = initial.parameters;
+  AdamOptimizer adam(theta, o.adam);
+  adam.step(theta, mean, o.adam.learning_rate);
+  CHECK(trained.parameters == theta);  // bit-identical: the same operations
+  CHECK(s.iterations[0].energy == doctest::Approx(energy / 2).epsilon(1e-12));
+  CHECK(s.iterations[0].gradient_norm == doctest::Approx(l2_norm(mean)).epsilon(1e-12));
+  CHECK(g[0] != g[1]);  // two different crops, so the mean is not either one
+}
+
+TEST_CASE("trainer: batches resume exactly; another batch is refused; ranks must divide it") {
+  const test::ThreadCount threads(1);
+  const ImageSet train = test::synthetic_set(3, 30, 40);
+  test::TempDir dir("trainer_batch");
+  TrainerOptions o = tiny_options();
+  o.batch = 3;
+  o.checkpoint = dir / "straight.ckpt";
+  Model reference;
+  train_network(o, train, nullptr, &reference);  // 2 epochs x 4 steps of 3 crops
+
+  o.checkpoint = dir / "parts.ckpt";
+  std::atomic<bool> stop{false};
+  o.interrupt = &stop;
+  o.callback = [&](const IterationRecord& r) {
+    if (r.iteration == 2) stop = true;
+    return CallbackReturn::continue_solving;
+  };
+  CHECK(train_network(o, train, nullptr).termination == TerminationType::user_abort);
+  CHECK(load_checkpoint(o.checkpoint).settings.at("batch") == "3");
+  stop = false;
+  o.callback = nullptr;
+  o.resume = true;
+  o.batch = 2;
+  CHECK_THROWS_WITH_AS(train_network(o, train, nullptr),
+                       doctest::Contains("batch: checkpoint 3, now 2"), Error);
+  o.batch = 3;
+  Model resumed;
+  train_network(o, train, nullptr, &resumed);
+  CHECK(resumed.parameters == reference.parameters);  // bit-identical
+
+  // Without steps_per_epoch an epoch is one pass: 3 images, batch 2 -> 2 updates.
+  TrainerOptions pass = tiny_options();
+  pass.steps_per_epoch = 0;
+  pass.epochs = 1;
+  pass.batch = 2;
+  CHECK(train_network(pass, train, nullptr).num_iterations() == 2);
+
+  // Two ranks (a stand-in: the checks come before any collective) cannot
+  // share 3 crops; the MPI runs themselves: tests/cli/test_train_mpi.sh.
+  struct TwoRanks final : GradientReducer {
+    int rank() const override { return 0; }
+    int size() const override { return 2; }
+    void sum(std::span<float>) override {}
+    void sum(std::span<double>) override {}
+    bool same_everywhere(std::uint64_t) override { return true; }
+    [[noreturn]] void abort(int) override { std::abort(); }
+  } two;
+  pass.reducer = &two;
+  pass.batch = 3;
+  CHECK_THROWS_WITH_AS(train_network(pass, train, nullptr),
+                       doctest::Contains("must be a multiple of the number of ranks (2)"), Error);
+}
+
 TEST_CASE("trainer: resume refuses other settings, and a missing checkpoint") {
   const test::ThreadCount threads(1);
   const ImageSet train = test::synthetic_set(2, 30, 30);

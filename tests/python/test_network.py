@@ -90,6 +90,25 @@ def test_train_tiny_network(tmp_path, photo):
         ismooth.train(images, out, checkpoint=out)
 
 
+def test_train_batch_matches_tool(tool, tmp_path, photo):
+    """batch=2 (two crops' mean gradient per update) is the tool's --batch 2,
+    byte for byte, and not the batch-1 model."""
+    data = tmp_path / "data"
+    data.mkdir()
+    write_png(data / "a.png", photo[:48, :48])
+    write_png(data / "b.png", photo[48:96, 64:112])
+    shape = dict(epochs=2, crop=32, width=4, blocks=3, seed=5)
+    run_tool(tool, "train", "--data", data, "--out", tmp_path / "cli.model", "--quiet",
+             "--batch=2", *[f"--{k}={v}" for k, v in shape.items()])
+    s = ismooth.train(data, tmp_path / "py.model", batch=2, **shape)
+    assert s["iterations"] == 2  # one update an epoch (2 images, 2 crops an update)
+    assert (tmp_path / "cli.model").read_bytes() == (tmp_path / "py.model").read_bytes()
+    ismooth.train(data, tmp_path / "one.model", **shape)
+    assert (tmp_path / "one.model").read_bytes() != (tmp_path / "py.model").read_bytes()
+    with pytest.raises(ValueError, match="batch must be >= 1"):
+        ismooth.train(data, tmp_path / "x.model", batch=0, **shape)
+
+
 def test_train_matches_tool_and_resumes_after_ctrl_c(tool, tmp_path, photo):
     """The same run through the tool and the module writes the same model,
     byte for byte; Ctrl-C in the module's run writes the checkpoint and

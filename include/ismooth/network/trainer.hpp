@@ -12,7 +12,8 @@
 ///     Model model;
 ///     Summary s = train_network(o, train, &val, &model);
 ///
-/// One step (batch size 1): take the step's crop I (training_data.hpp), build
+/// One step (batch size 1; with TrainerOptions::batch N the gradients of N
+/// crops are averaged before the Adam step): take the step's crop I (training_data.hpp), build
 /// its loss (TrainerOptions::loss; by default the energy E of the preset with
 /// the guidance and structure edges B of the crop, presets.hpp), T255 =
 /// net(I255), evaluate E(T255) and ∂E/∂T255 (the exact or the clipped
@@ -30,11 +31,13 @@
 ///
 /// Records (the per-image solvers' convention: record k describes the
 /// iterate after k updates). Record k holds the exact energy, terms and L2
-/// fraction of the crop of step k (0-based) under θ_k — the loss that update
+/// fraction of the crop of step k (0-based; with a batch, their means over
+/// the step's N crops) under θ_k — the loss that update
 /// k + 1 then follows — with gradient_norm = ‖∂E/∂θ‖₂ there, step_norm =
 /// ‖θ_k − θ_{k−1}‖₂, seconds of training so far, and extras:
 ///   "epoch"              k / steps_per_epoch (fractional epochs done)
-///   "image"              index of the crop's image in the training set
+///   "image"              index of the crop's image in the training set (the
+///                        step's first crop)
 ///   "learning_rate"      Adam's lr
 ///   "images_per_second"  training throughput of this process so far
 ///   "eta_seconds"        estimated time to the end
@@ -47,6 +50,8 @@
 ///                        helper thread during step k − 1 (overlapped; a
 ///                        user's TrainerOptions::loss in turn, not ahead)
 ///   "wait_seconds"       how long step k waited for that preparation
+///   "reduce_seconds"     the sums over the ranks (gradients and terms; 0
+///                        alone), waiting for the slowest rank included
 ///   "val_energy", "val_data", "val_flatten", "val_edge", "val_l2_fraction"
 ///                        at epoch boundaries (k a multiple of
 ///                        steps_per_epoch, k = 0 included): mean exact energy
@@ -77,6 +82,7 @@
 
 #include "ismooth/energy_params.hpp"
 #include "ismooth/network/adam_optimizer.hpp"
+#include "ismooth/network/gradient_reducer.hpp"
 #include "ismooth/network/model_file.hpp"
 #include "ismooth/network/network.hpp"
 #include "ismooth/network/overfit.hpp"
@@ -108,8 +114,17 @@ struct TrainerOptions {
   int crop = 224;            ///< S: training crops are S × S (paper: 224)
   bool flip = true;          ///< random left–right mirroring
   int epochs = 30;           ///< paper: 30
-  /// Updates per epoch; 0 = one per training image (one pass).
+  /// Updates per epoch; 0 = one pass over the training images (their count
+  /// divided by the batch, rounded up).
   std::int64_t steps_per_epoch = 0;
+  /// N, crops per update: each update applies the mean gradient of N crops
+  /// (gradient accumulation; each crop keeps its own BN statistics, as the
+  /// paper's batch of 1). Crop j of step s is crop s·N + j of the sampling
+  /// sequence (training_data.hpp, steps_per_epoch·N crops an epoch), so it
+  /// is a function of (seed, s, j). 0 = the number of ranks (1 alone).
+  /// Part of the run's identity when not 1: a resume needs the same N,
+  /// whatever the number of ranks.
+  int batch = 0;
   /// Validation crops: the centred min(V, side) window of each validation
   /// image; 0 = V is `crop`; −1 = whole images.
   int val_crop = 0;
@@ -175,6 +190,15 @@ struct TrainerOptions {
   /// Written atomically when all epochs are done (or a callback stopped with
   /// success); empty = not written.
   std::filesystem::path model_out;
+
+  // ---- data parallelism (gradient_reducer.hpp)
+  /// The ranks training together (null: this process alone). Each computes
+  /// the gradients of its N / R crops of a step, one in-place sum combines
+  /// them and every rank takes the same Adam step; validation crops are
+  /// split too. Rank 0 alone calls `callback` and `log` (its answers count
+  /// for every rank) and writes the checkpoint and model_out. Every rank
+  /// must pass the same options (checked before any work).
+  GradientReducer* reducer = nullptr;
 
   // ---- reporting
   IterationCallback callback;                    ///< every new record
