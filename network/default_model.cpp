@@ -48,16 +48,16 @@ const std::vector<ShippedModel>& shipped_models() {
        "docs/applications.md", false},
       {"texture", "texture.model", "texture",
        "not trained yet: the texture preset (h 5, alpha 20, guidance zeroed on texture); "
-       "command in docs/applications-content.md",
-       "docs/applications-content.md", false},
+       "command in docs/applications.md",
+       "docs/applications.md", false},
       {"background", "background.model", "background",
        "not trained yet: the background preset (h 5, guidance and B times the saliency mask F); "
-       "command in docs/applications-content.md",
-       "docs/applications-content.md", false},
+       "command in docs/applications.md",
+       "docs/applications.md", false},
       {"foreground", "foreground.model", "foreground",
        "not trained yet: the foreground preset (h 3, guidance and B times 1 - F); command in "
-       "docs/applications-content.md",
-       "docs/applications-content.md", false},
+       "docs/applications.md",
+       "docs/applications.md", false},
   };
   return models;
 }

@@ -1,6 +1,6 @@
 // ismooth experiment fig12 / fig13 on the synthetic scenes with known
 // answers (include/ismooth/apps/synthetic_scenes.hpp, scene_scores.hpp;
-// docs/applications-content.md). This part needs no trained model: it
+// docs/applications.md). This part needs no trained model: it
 // scores per-image solvers of the texture and content-aware energies and the
 // library's classic smoothers against the answers, and the saliency detector
 // against the true masks. (The trained texture/background/foreground models

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Command-line tests of the content-aware commands (docs/applications-content.md):
+# Command-line tests of the content-aware commands (docs/applications.md):
 # `ismooth saliency` and `ismooth train --preset background|foreground
 # --masks DIR|auto`, one case per CTest test:
 #

@@ -7,7 +7,7 @@
 /// Barrier Salient Object Detection at 80 FPS" (ICCV 2015), implemented from
 /// the paper. Deterministic, no weights, linear time.
 ///
-/// Why this method (docs/applications-content.md): it was among the best
+/// Why this method (docs/applications.md): it was among the best
 /// classical (non-learned) detectors on the standard benchmarks when the
 /// smoothing paper was written, it needs no training data or downloaded
 /// weights, it is exact (no superpixels or random sampling, so the same photo

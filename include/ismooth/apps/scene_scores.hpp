@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// Scores against known answers (synthetic_scenes.hpp), for the texture,
-/// content-aware and saliency benchmarks (docs/applications-content.md):
+/// content-aware and saliency benchmarks (docs/applications.md):
 /// - mask_iou, f_measure: a detected mask against the true one; F uses
 ///   β² = 0.3, the salient-object literature's weighting of precision;
 /// - psnr: an output against the clean structure (peak 255);

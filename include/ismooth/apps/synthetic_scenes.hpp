@@ -2,7 +2,7 @@
 /// \file
 /// Procedural test scenes whose right answer is known, for the texture-removal
 /// and content-aware benchmarks and the saliency detector's tests
-/// (docs/applications-content.md). Deterministic: a scene is a function of its
+/// (docs/applications.md). Deterministic: a scene is a function of its
 /// seed and size only — the random numbers are std::mt19937_64's raw output
 /// (specified bit-exactly by the C++ standard) mapped to [0, 1) by hand, not
 /// through <random>'s distributions, whose results differ between standard
