@@ -150,6 +150,43 @@ SH
     note "SIGTERM ended the job (exit $rc); the resumed model equals the straight run's"
     ;;
 
+  mpi_rank_killed)
+    # A rank that dies (SIGKILL to rank 1, no chance to clean up): Open MPI
+    # ends the whole job within a bounded time, the last checkpoint rank 0
+    # wrote is complete, and --resume (same command) ends with the straight
+    # run's model.
+    make_fixtures
+    args=(--data train "${TINY[@]}" --epochs 2 --steps-per-epoch 200 --batch 2)
+    "$tool" train "${args[@]}" --out straight.isn >/dev/null 2>straight.txt ||
+      fail "straight run failed: $(cat straight.txt)"
+    cat >launch.sh <<SH
+#!/usr/bin/env bash
+echo \$\$ >rank\${OMPI_COMM_WORLD_RANK:-0}.pid
+exec "$tool" train ${args[*]} --checkpoint-minutes 0.002 --out m.isn
+SH
+    chmod +x launch.sh
+    mpirun --oversubscribe -np 2 ./launch.sh >stdout.txt 2>stderr.txt &
+    child=$!
+    for _ in $(seq 1 300); do
+      [[ -s m.isn.ckpt && -s rank1.pid ]] && grep -q '^epoch .* step [1-9]' stderr.txt 2>/dev/null && break
+      sleep 0.1
+    done
+    [[ -s m.isn.ckpt && -s rank1.pid ]] || fail "no checkpoint after 30 s: $(cat stderr.txt)"
+    kill -KILL "$(cat rank1.pid)"
+    for _ in $(seq 1 300); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$child" 2>/dev/null && fail "the job still runs 30 s after rank 1 died"
+    wait "$child"
+    rc=$?
+    child=
+    tail -n 3 stderr.txt
+    ((rc != 0)) || fail "a job with a dead rank exited 0"
+    [[ ! -e m.isn ]] || fail "a job with a dead rank wrote the model"
+    "$tool" train "${args[@]}" --out m.isn --resume >stdout.txt 2>stderr.txt ||
+      fail "resume after the dead rank failed: $(cat stderr.txt)"
+    cmp -s m.isn straight.isn || fail "killed + resumed model differs from the straight run"
+    note "rank 1 killed: the job ended (exit $rc); the resumed model equals the straight run's"
+    ;;
+
   *)
     fail "unknown case"
     ;;
