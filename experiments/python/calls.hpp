@@ -5,6 +5,8 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -55,5 +57,17 @@ class Model {
 py::array_t<float> smooth(const py::handle& image, const py::object& model,
                           const EngineChoice& engine);
 py::dict train(const py::object& data, const py::object& out, const py::kwargs& options);
+/// The shipped model's file: beside the installed module, else
+/// network::default_model_path()'s lookup.
+std::filesystem::path default_model_file();
+
+// ---- apps_calls.cpp: the applications (Sec. 7), as the tool's commands
+py::object saliency(const py::handle& image, double threshold, bool soft);
+py::array_t<float> detail(const py::handle& image, const std::string& method,
+                          const py::object& factor, const py::object& model,
+                          const std::string& smoother);
+py::array_t<float> stylize(const py::handle& image, const std::string& style,
+                           const py::object& model, std::uint64_t seed,
+                           const std::string& smoother, bool texture);
 
 }  // namespace ismooth::python

@@ -23,12 +23,49 @@ three equal channels; results of grey inputs are H x W (the channel mean).
 Results are new arrays: float32 where the library computes in float (smooth,
 solve), float64 energies, bool edge maps.
 
-Functions: smooth, Model, edges, energy, solve, minimize, train.
+Functions: smooth, Model, edges, energy, solve, minimize, train, and the
+applications of Sec. 7: detail, stylize, saliency.
 Bad input raises ValueError (or FileNotFoundError, TypeError) with the
 library's message; a failed solve raises SolverError. Long calls release the
 GIL; solve, minimize and train stop on Ctrl-C (KeyboardInterrupt) at the next
-iteration. Not yet here: the applications of Sec. 7 (detail, stylize,
-saliency) arrive with the library's.
+iteration.
+)doc";
+
+constexpr const char* kSaliencyDoc = R"doc(
+saliency(image, threshold=0.5, soft=False) -> numpy.ndarray of bool, H x W
+    (with soft=True: (mask, soft_map))
+
+The salient-object mask (minimum barrier saliency, Zhang et al. 2015) of
+`image`, as `ismooth saliency`: True where the soft map is above
+`threshold` (in [0, 1]). It is the foreground mask F of the background and
+foreground presets (ismooth.energy(..., mask=F)). soft=True also returns the
+soft map: float64, H x W, values in (0, 1).
+)doc";
+
+constexpr const char* kDetailDoc = R"doc(
+detail(image, method="sigmoid", factor=None, model=None, smoother="model")
+    -> numpy.ndarray
+
+Detail magnification, as `ismooth detail`: the base S = a smoothing of
+`image`, the detail image - S boosted. method: "sigmoid" (Farbman et al.'s
+boost of the CIELAB lightness detail; factor K default 15) or "linear"
+(S + K*(image - S) per channel; default K 3). factor: 0 to 1000.
+model: None (the shipped detail model; until it is shipped, the smoothing
+model), a model file, a shipped model's name or an ismooth.Model.
+smoother: "model", "wls" or "l0" (the classic base smoothers; no model
+then). Returns float32 clamped to 0-255, H x W x 3 (H x W for grey input).
+)doc";
+
+constexpr const char* kStylizeDoc = R"doc(
+stylize(image, style="abstraction", model=None, seed=0, smoother="model",
+        *, texture=False) -> numpy.ndarray
+
+Image abstraction (Winnemoeller et al. 2006) or pencil drawing (Lu, Xu,
+Jia 2012) on a smoothing of `image`, as `ismooth stylize` with its defaults.
+style: "abstraction", "pencil" or "pencil-colour". model, smoother: as in
+ismooth.detail (model None: the shipped smoothing model). texture=True:
+pencil tone rendered with a procedural pencil texture of `seed` (--texture,
+--seed). Returns float32 0-255, H x W x 3 (H x W for grey input).
 )doc";
 
 constexpr const char* kSmoothDoc = R"doc(
@@ -210,4 +247,11 @@ One image at a time per Model (calls from several threads queue).
   m.def("minimize", &ip::minimize, kMinimizeDoc, "fun"_a, "x0"_a, "solver"_a = "lbfgs",
         "iterations"_a = py::none(), "callback"_a = py::none());
   m.def("train", &ip::train, kTrainDoc, "data"_a, "out"_a);
+  m.def("saliency", &ip::saliency, kSaliencyDoc, "image"_a, "threshold"_a = 0.5,
+        "soft"_a = false);
+  m.def("detail", &ip::detail, kDetailDoc, "image"_a, "method"_a = "sigmoid",
+        "factor"_a = py::none(), "model"_a = py::none(), "smoother"_a = "model");
+  m.def("stylize", &ip::stylize, kStylizeDoc, "image"_a, "style"_a = "abstraction",
+        "model"_a = py::none(), "seed"_a = 0, "smoother"_a = "model", py::kw_only(),
+        "texture"_a = false);
 }

@@ -52,6 +52,12 @@ fs::path model_file(const py::object& path_or_name) {
   return text;
 }
 
+}  // namespace
+
+std::filesystem::path default_model_file() { return model_file(py::none()); }
+
+namespace {
+
 SmoothOptions smooth_options(const py::object& path_or_name, const EngineChoice& e) {
   SmoothOptions o;
   o.engine = cli::engine_for_device(e.device, "device");

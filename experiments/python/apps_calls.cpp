@@ -1,0 +1,106 @@
+// ismooth.saliency, detail and stylize: the tool's `saliency`, `detail` and
+// `stylize` on numpy arrays, through the same library calls (the base
+// smoothing is cli/app_smoother.hpp's, compiled in).
+#include <cmath>
+#include <filesystem>
+
+#include "arrays.hpp"
+#include "calls.hpp"
+#include "cli/app_smoother.hpp"
+#include "ismooth/apps/abstraction.hpp"
+#include "ismooth/apps/detail_boost.hpp"
+#include "ismooth/apps/pencil.hpp"
+#include "ismooth/apps/saliency.hpp"
+#include "ismooth/network/default_model.hpp"
+#include "keywords.hpp"
+
+namespace ismooth::python {
+
+namespace {
+
+/// The base smoother of detail/stylize: `smoother` as the tool's
+/// --smoother; `model` None (the command's default: `fallback_name`, or the
+/// shipped default model when empty), an ismooth.Model, a model file or a
+/// shipped model's name (as --model).
+cli::AppSmoother app_smoother(const std::string& smoother, const py::object& model,
+                              const std::string& default_name) {
+  cli::AppSmoother s;
+  s.smoother = smoother;
+  if (py::isinstance<Model>(model)) {
+    s.model = model.cast<Model&>().path();
+  } else if (!model.is_none()) {
+    s.model = path_text(model, "model");
+  }
+  cli::check_app_smoother(s);
+  if (s.smoother != "model") return s;
+  if (s.model.empty()) s.model = default_name;
+  // A name or a file (resolve_model's rules); "" or "default": the shipped
+  // model, found beside the installed module first.
+  s.model = s.model.empty() || s.model == "default" ? default_model_file().string()
+                                                     : network::resolve_model(s.model).string();
+  return s;
+}
+
+}  // namespace
+
+py::object saliency(const py::handle& image, double threshold, bool soft) {
+  require(std::isfinite(threshold) && threshold >= 0 && threshold <= 1, "threshold ", threshold,
+          ": expected a number in [0, 1]");
+  const InputImage<float> in = to_image<float>(image, "image");
+  Plane<float> map;
+  Mask mask;
+  {
+    py::gil_scoped_release release;
+    map = saliency_map(in.image);
+    mask = saliency_mask(map, threshold);
+  }
+  py::array_t<bool> m = from_mask(mask);
+  if (!soft) return std::move(m);
+  py::array_t<double> s({py::ssize_t(height(map)), py::ssize_t(width(map))});
+  std::copy(map.begin(), map.end(), s.mutable_data());
+  return py::make_tuple(m, s);
+}
+
+py::array_t<float> detail(const py::handle& image, const std::string& method,
+                          const py::object& factor, const py::object& model,
+                          const std::string& smoother) {
+  apps::DetailParams params;
+  params.method = apps::parse_detail_method(method);
+  params.factor = factor.is_none() ? apps::default_detail_factor(params.method)
+                                   : cast_keyword<double>(factor, "factor");
+  std::string why;
+  require(params.IsValid(&why), "detail: ", why, " (got ", params.factor, ")");
+  // The tool's default: the shipped detail model, until it is shipped the smoothing one.
+  const std::string name = network::shipped_model("detail").shipped ? "detail" : "";
+  const cli::AppSmoother base = app_smoother(smoother, model, name);
+  const InputImage<float> in = to_image<float>(image, "image");
+  Image<float> out;
+  {
+    py::gil_scoped_release release;
+    out = apps::boost_detail(in.image, cli::app_smooth(in.image, base), params);
+  }
+  return from_image(out, in.grey);
+}
+
+py::array_t<float> stylize(const py::handle& image, const std::string& style,
+                           const py::object& model, std::uint64_t seed,
+                           const std::string& smoother, bool texture) {
+  require(style == "abstraction" || style == "pencil" || style == "pencil-colour", "style ", style,
+          ": unknown style; expected abstraction, pencil or pencil-colour");
+  apps::AbstractionParams abstraction;
+  apps::PencilParams pencil;
+  pencil.seed = seed;
+  pencil.texture = texture;
+  const cli::AppSmoother base = app_smoother(smoother, model, "");
+  const InputImage<float> in = to_image<float>(image, "image");
+  Image<float> out;
+  {
+    py::gil_scoped_release release;
+    const Image<float> smoothed = cli::app_smooth(in.image, base);
+    out = style == "abstraction" ? apps::abstraction(smoothed, abstraction)
+                                 : apps::pencil(smoothed, pencil, style == "pencil-colour");
+  }
+  return from_image(out, in.grey);
+}
+
+}  // namespace ismooth::python
