@@ -21,12 +21,6 @@ using namespace ismooth;
 using namespace ismooth::network;
 namespace fs = std::filesystem;
 
-struct ThreadCount {
-  int saved;
-  explicit ThreadCount(int n) : saved(omp_get_max_threads()) { omp_set_num_threads(n); }
-  ~ThreadCount() { omp_set_num_threads(saved); }
-};
-
 /// n content scenes (h × w) written as photos/scene<i>.png, their true
 /// masks as masks/scene<i>.png; returns the scenes.
 std::vector<scenes::ContentScene> write_scenes(const fs::path& dir, int n, std::size_t h,
@@ -129,7 +123,7 @@ TEST_CASE("detected foreground masks: computed once, then read from the cache") 
 }
 
 TEST_CASE("background preset: a tiny run smooths the background more than the subject") {
-  const ThreadCount threads(1);
+  const test::ThreadCount threads(1);
   const ismooth::test::TempDir dir("fgmasks_train");
   const auto truth = write_scenes(dir.path, 3, 64, 64);
   ImageSet train = ImageSet::load(dir.path / "photos", 512);
