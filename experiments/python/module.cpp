@@ -178,7 +178,9 @@ steps_per_epoch (0 = one pass), batch (1: crops per update, their gradients
 averaged), lr (0.01), lr_schedule ("constant" |
 "cosine"), checkpoint, checkpoint_minutes (5), resume (False), max_side
 (512), val_crop (0), flip (True), init ("uniform" | "he"), init_from,
-random_output_layer (False), device ("cpu" | "cuda"), callback, and energy
+random_output_layer (False), device ("cpu" | "cuda"), precision ("fp32" |
+"bf16": mixed precision on CPUs with AVX512-BF16), threads (0 = the
+default; OpenMP threads for this call), callback, and energy
 parameters as in ismooth.energy.
 callback(record) after every step (epoch, images_per_second, eta_seconds,
 val_energy, ... among the record's keys): the progress callback; returning

@@ -1,6 +1,7 @@
 // ismooth.Model, smooth and train: the tool's `smooth` and `train` on numpy
 // arrays and folders, through ismooth::Smoother and train_network.
 #include <dlfcn.h>
+#include <omp.h>
 #include <pybind11/stl.h>
 
 #include <climits>
@@ -185,6 +186,12 @@ py::dict train(const py::object& data, const py::object& out, const py::kwargs& 
   o.init = init == "he" ? network::InitScheme::he : network::InitScheme::uniform_code;
   o.zero_output_layer = !take(kw, "random_output_layer", false);
   o.engine = cli::engine_for_device(take<std::string>(kw, "device", "cpu"), "device");
+  // bf16: mixed precision where the CPU has AVX512-BF16 (as --precision; a
+  // clear error, not a slow path, elsewhere).
+  cli::apply_precision(o.engine, take<std::string>(kw, "precision", "fp32"));
+  // threads: OpenMP threads for this call (0 = the default), restored after.
+  const int threads = take(kw, "threads", 0);
+  require(threads >= 0, "ismooth.train: threads must be >= 0 (0 = the default), got ", threads);
   o.adam.learning_rate = take(kw, "lr", 0.01);
   const std::string schedule = take<std::string>(kw, "lr_schedule", "constant");
   require(schedule == "constant" || schedule == "cosine", "lr_schedule ", schedule,
@@ -242,6 +249,12 @@ py::dict train(const py::object& data, const py::object& out, const py::kwargs& 
   if (!val.is_none()) val_set = image_set(val, "val", o.max_short_side);
   PythonGate gate;
   o.callback = gate.record_callback(&callback);
+  const int saved_threads = omp_get_max_threads();
+  if (threads > 0) omp_set_num_threads(threads);
+  struct RestoreThreads {
+    int n;
+    ~RestoreThreads() { omp_set_num_threads(n); }
+  } restore{saved_threads};
   const Summary s =
       gate.run([&] { return network::train_network(o, train_set, val_set ? &*val_set : nullptr); });
   if (s.termination == TerminationType::failure)

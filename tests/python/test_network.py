@@ -109,6 +109,29 @@ def test_train_batch_matches_tool(tool, tmp_path, photo):
         ismooth.train(data, tmp_path / "x.model", batch=0, **shape)
 
 
+def test_train_precision_and_threads_match_tool(tool, tmp_path, photo):
+    """precision="bf16" and threads are the tool's --precision bf16 and
+    --threads, byte for byte (skipped where the CPU has no bf16)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    write_png(data / "a.png", photo[:48, :48])
+    shape = dict(epochs=2, crop=32, width=4, blocks=3, seed=5)
+    with pytest.raises(ValueError, match="unknown precision 'fp64'"):
+        ismooth.train(data, tmp_path / "x.model", precision="fp64", **shape)
+    with pytest.raises(ValueError, match="threads must be >= 0"):
+        ismooth.train(data, tmp_path / "x.model", threads=-1, **shape)
+    try:
+        ismooth.train(data, tmp_path / "py.model", precision="bf16", threads=1, **shape)
+    except ValueError as error:
+        assert "bf16" in str(error).lower()
+        pytest.skip(f"no bf16 on this CPU: {error}")
+    run_tool(tool, "train", "--data", data, "--out", tmp_path / "cli.model", "--quiet",
+             "--precision=bf16", "--threads=1", *[f"--{k}={v}" for k, v in shape.items()])
+    assert (tmp_path / "cli.model").read_bytes() == (tmp_path / "py.model").read_bytes()
+    ismooth.train(data, tmp_path / "fp32.model", threads=1, **shape)
+    assert (tmp_path / "fp32.model").read_bytes() != (tmp_path / "py.model").read_bytes()
+
+
 def test_train_matches_tool_and_resumes_after_ctrl_c(tool, tmp_path, photo):
     """The same run through the tool and the module writes the same model,
     byte for byte; Ctrl-C in the module's run writes the checkpoint and
