@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "ismooth/detail/inverse3.hpp"
 #include "ismooth/detail/pair_math.hpp"
 #include "ismooth/image.hpp"
 
@@ -64,17 +65,7 @@ inline constexpr double kRgbToXyz[3][3] = {{0.4124564, 0.3575761, 0.1804375},
 /// rounding; the published 7-digit inverse is off by ~4e-4 grey levels).
 struct XyzToRgb {
   double m[3][3];
-  XyzToRgb() {
-    const auto& a = kRgbToXyz;
-    const double det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
-                       a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
-                       a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
-    for (int r = 0; r < 3; ++r)
-      for (int c = 0; c < 3; ++c) {
-        const int r1 = (c + 1) % 3, r2 = (c + 2) % 3, c1 = (r + 1) % 3, c2 = (r + 2) % 3;
-        m[r][c] = (a[r1][c1] * a[r2][c2] - a[r1][c2] * a[r2][c1]) / det;
-      }
-  }
+  XyzToRgb() { inverse3(kRgbToXyz, m); }
 };
 inline const XyzToRgb& xyz_to_rgb_matrix() {
   static const XyzToRgb m;

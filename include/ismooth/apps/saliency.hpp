@@ -50,6 +50,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ismooth/detail/inverse3.hpp"
 #include "ismooth/colour.hpp"
 #include "ismooth/error.hpp"
 #include "ismooth/image.hpp"
@@ -178,16 +179,8 @@ inline Field backgroundness(const std::array<Field, 3>& lab, double border_fract
           for (int b = 0; b < 3; ++b)
             cov[a][b] += (lab[a](y, x) - mean[a]) * (lab[b](y, x) - mean[b]) / n;
     for (int c = 0; c < 3; ++c) cov[c][c] += 1;  // a flat strip stays invertible
-    // Inverse by cofactors (symmetric positive definite, 3 × 3).
-    double inv[3][3];
-    const double det = cov[0][0] * (cov[1][1] * cov[2][2] - cov[1][2] * cov[2][1]) -
-                       cov[0][1] * (cov[1][0] * cov[2][2] - cov[1][2] * cov[2][0]) +
-                       cov[0][2] * (cov[1][0] * cov[2][1] - cov[1][1] * cov[2][0]);
-    for (int r = 0; r < 3; ++r)
-      for (int c = 0; c < 3; ++c) {
-        const int r1 = (c + 1) % 3, r2 = (c + 2) % 3, c1 = (r + 1) % 3, c2 = (r + 2) % 3;
-        inv[r][c] = (cov[r1][c1] * cov[r2][c2] - cov[r1][c2] * cov[r2][c1]) / det;
-      }
+    double inv[3][3];  // symmetric positive definite, 3 × 3
+    detail::inverse3(cov, inv);
     u[k] = Field(h, w);
     double peak = 0;
     for (long y = 0; y < h; ++y)
