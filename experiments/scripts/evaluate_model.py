@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""evaluate_model.py -- the model card's test-split table (docs/model-card.md).
+"""evaluate_model.py -- a model card's test-split table (docs/model-card.md, docs/models/).
 
 For every photo of a folder (recursively), downsampled so its short side is
 --short-side pixels (Lanczos, 8-bit PNG), it smooths the photo with
@@ -25,6 +25,14 @@ method's result, nearest-neighbour enlarged) and OUT/samples.png (the same
 photos at short side 512, the scale the model was trained at: a centred
 crop of the input beside the model's result).
 
+--preset NAME scores a model of another preset (detail, texture, background,
+foreground: docs/models/): its adaptive energy as specified and with the
+margin, and its p = 0.8 energy, each under the preset's parameters; the
+background/foreground presets take each photo's mask from the built-in
+saliency detector (`ismooth saliency`, cached as OUT/<image>/mask.png). Their
+default methods are identity and cnn (the per-image solvers: --methods).
+Every row also records the L2-mask fraction of the adaptive map.
+
 Every result is cached under OUT (OUT/<image>/<method>.png and .json); a rerun
 skips what exists, so the script can be interrupted and resumed. Writes
 OUT/results.csv (one row per image and method) and prints a Markdown table of
@@ -32,6 +40,7 @@ means. Usage:
 
   experiments/scripts/evaluate_model.py PHOTOS OUT [--model FILE] [--ismooth BIN]
       [--short-side 256] [--margin 10] [--methods identity,cnn,...] [--limit N]
+      [--preset smoothing|detail|texture|background|foreground]
       [--figures] [--figure-photos NAME,NAME,...]
 """
 import argparse
@@ -53,6 +62,16 @@ SCORES = [("dilate_spec", "E (dilation, spec)", ["--set", "dilate=1"]),
           ("no_dilate_margin", "E (no dilation, margin M)", ["--set", "dilate=0", "MARGIN"]),
           ("l08", "E (p = 0.8 everywhere, edge term on: the shipped model's loss)",
            ["--energy", "l08", "--set", "lambda_e=0.1"])]
+# The other presets fix their own dilation (docs/spec/energy.md §6).
+PRESET_SCORES = [("spec", "E (adaptive, spec)", []),
+                 ("margin", "E (adaptive, margin M)", ["MARGIN"]),
+                 ("l08", "E (p = 0.8 everywhere, edge term on)",
+                  ["--energy", "l08", "--set", "lambda_e=0.1"])]
+PRESETS = ["smoothing", "detail", "texture", "background", "foreground"]
+
+
+def scores_of(preset):
+    return SCORES if preset == "smoothing" else PRESET_SCORES
 
 
 def log(msg):
@@ -88,9 +107,24 @@ def prepare(photo, out_dir, short_side):
     return target
 
 
+def preset_args(ismooth, inp, args):
+    """`--preset P` and, for the masked presets, `--mask` with the detected mask."""
+    if args.preset == "smoothing":
+        return []
+    extra = ["--preset", args.preset]
+    if args.preset in ("background", "foreground"):
+        mask = inp.with_name("mask.png")
+        if not mask.exists():
+            tmp = inp.with_name("mask.tmp.png")
+            run([ismooth, "saliency", str(inp), "--out", str(tmp)])
+            os.replace(tmp, mask)
+        extra += ["--mask", str(mask)]
+    return extra
+
+
 def produce(method, ismooth, inp, out_png, args):
     """Writes out_png for `method`; returns seconds (0 for identity)."""
-    margin = ["--set", f"zero_guidance_margin={args.margin}"]
+    margin = ["--set", f"zero_guidance_margin={args.margin}"] + preset_args(ismooth, inp, args)
     model = ["--model", args.model] if args.model else []
     tmp = out_png.with_name(out_png.stem + ".tmp.png")
     if method == "identity":
@@ -110,11 +144,15 @@ def produce(method, ismooth, inp, out_png, args):
 
 def score(ismooth, inp, result, args):
     scores = {}
-    for key, _, extra in SCORES:
+    for key, _, extra in scores_of(args.preset):
         extra = [a for x in extra for a in (
             ["--set", f"zero_guidance_margin={args.margin}"] if x == "MARGIN" else [x])]
-        out, _ = run([ismooth, "energy", str(inp), str(result), "--json", *extra])
-        scores[key] = json.loads(out)["total"]
+        out, _ = run([ismooth, "energy", str(inp), str(result), "--json", *extra,
+                      *preset_args(ismooth, inp, args)])
+        report = json.loads(out)
+        scores[key] = report["total"]
+        if "l2_fraction" not in scores and "--energy" not in extra:
+            scores["l2_fraction"] = report["l2_fraction"]
     return scores
 
 
@@ -127,14 +165,18 @@ def main():
                                               "experiments" / "ismooth"))
     ap.add_argument("--short-side", type=int, default=256)
     ap.add_argument("--margin", type=float, default=10)
-    ap.add_argument("--methods", default=",".join(METHODS))
+    ap.add_argument("--methods", default="",
+                    help="comma-separated (default: all for smoothing, identity,cnn otherwise)")
+    ap.add_argument("--preset", default="smoothing", choices=PRESETS)
     ap.add_argument("--figures", action="store_true")
     ap.add_argument("--figure-photos", default="",
                     help="comma-separated image names (OUT subfolders) for the figures")
     ap.add_argument("--limit", type=int, default=0,
                     help="only the first N photos (sorted by path); 0 = all")
     args = ap.parse_args()
-    methods = [m for m in args.methods.split(",") if m]
+    methods = [m for m in (args.methods or (",".join(METHODS) if args.preset == "smoothing"
+                                            else "identity,cnn")).split(",") if m]
+    score_keys = [key for key, _, _ in scores_of(args.preset)] + ["l2_fraction"]
     for m in methods:
         if m not in METHODS:
             sys.exit(f"evaluate_model: unknown method '{m}' (expected {', '.join(METHODS)})")
@@ -156,7 +198,7 @@ def main():
             record = out_dir / f"{method}.json"
             if record.exists():
                 row = json.loads(record.read_text())
-                if all(key in row for key, _, _ in SCORES):
+                if all(key in row for key in score_keys):
                     rows.append(row)
                     continue
                 # An older record lacks a score: add it without redoing the result.
@@ -176,7 +218,7 @@ def main():
                 continue
             write_atomically(record, json.dumps(row))
             rows.append(row)
-    keys = ["image", "width", "height", "method", "seconds"] + [k for k, _, _ in SCORES]
+    keys = ["image", "width", "height", "method", "seconds"] + score_keys
     with open(args.out / "results.csv", "w", newline="") as f:
         wr = csv.DictWriter(f, fieldnames=keys)
         wr.writeheader()
@@ -186,7 +228,8 @@ def main():
     common = set.intersection(*done.values()) if done else set()
     print(f"({len(common)} images with every method; per method finished: "
           + ", ".join(f"{m} {len(d)}" for m, d in done.items()) + ")")
-    heads = [h.replace("margin M", f"margin {args.margin:g}") for _, h, _ in SCORES]
+    heads = [h.replace("margin M", f"margin {args.margin:g}") for _, h, _ in scores_of(args.preset)]
+    heads.append("L2 fraction")
     print("| method | images | " + " | ".join(heads) + " | seconds / image |")
     print("|---|---|" + "---|" * len(heads) + "---|")
     for method in methods:
@@ -194,8 +237,15 @@ def main():
         if not sel:
             continue
         mean = lambda key: sum(r[key] for r in sel) / len(sel)
-        cells = " | ".join(f"{mean(k):.1f}" for k, _, _ in SCORES)
+        cells = " | ".join(f"{mean(k):.1f}" for k, _, _ in scores_of(args.preset))
+        cells += f" | {mean('l2_fraction'):.3f}"
         print(f"| {method} | {len(sel)} | {cells} | {mean('seconds'):.2f} |")
+    # The p = 0.8 energy does not reward doing nothing the way the adaptive
+    # map's L2 mask does: on how many photos does the model beat T = I?
+    if "identity" in methods and "cnn" in methods and common:
+        by = {(r["image"], r["method"]): r for r in rows}
+        below = sum(by[(n, "cnn")]["l08"] < by[(n, "identity")]["l08"] for n in common)
+        print(f"cnn's p = 0.8 energy below T = I's on {below} of {len(common)} images")
     if args.figures:
         names = [n for n in args.figure_photos.split(",") if n] or sorted(common)[:3]
         figures(args, photos, names, methods)

@@ -2,9 +2,10 @@
 """plot_training.py -- training and validation energy curves of `ismooth train`.
 
 Usage: experiments/scripts/plot_training.py OUT.png LOG.csv [LOG.csv ...] [--labels "A;B"]
-       [--title TEXT] [--overlay] [--validation-only]
+       [--title TEXT] [--ylabel TEXT] [--overlay] [--validation-only]
 
-Each LOG is the per-iteration CSV of one `ismooth train --log` run; several
+Each LOG is the per-iteration CSV of one `ismooth train --log` run (a run
+resumed with a fresh --log: concatenate its logs first); several
 logs (e.g. a warm start on one energy, then fine-tuning on another) are drawn
 one after the other on a common step axis, separated by a dotted line
 (--overlay: each from step 0, to compare runs). Drawn:
@@ -38,6 +39,7 @@ def main():
     ap.add_argument("--title", default="ismooth default model: training")
     ap.add_argument("--reference", type=float, default=None,
                     help="draw this energy as a horizontal line (e.g. E(T = I) on validation)")
+    ap.add_argument("--ylabel", default="exact energy (smoothing preset terms)")
     ap.add_argument("--overlay", action="store_true", help="every run from step 0")
     ap.add_argument("--validation-only", action="store_true", help="no training-crop curves")
     args = ap.parse_args()
@@ -69,7 +71,7 @@ def main():
         ax.axhline(args.reference, color="black", linestyle="--", linewidth=1,
                    label=f"validation mean at T = I ({args.reference:g})")
     ax.set_xlabel("training step (batch of one 224 x 224 crop)")
-    ax.set_ylabel("exact energy (smoothing preset terms)")
+    ax.set_ylabel(args.ylabel)
     ax.set_yscale("log")
     ax.set_title(args.title)
     ax.grid(True, which="both", alpha=0.3)

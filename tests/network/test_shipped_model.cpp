@@ -1,13 +1,15 @@
-// The shipped default model (network/models/default.model, docs/model-card.md):
-// it loads through the default lookup, and its output on a test-split photo
-// (scikit-image's astronaut, Lanczos-downsampled to 128 × 128 and stored in
-// tests/data) matches the output stored when the model was committed. The
-// model file's sha256 is checked against the model card by the CTest test
-// `shipped_model_checksum` (tests/check_model_checksum.cmake).
+// The shipped models (network/models, the registry in default_model.cpp):
+// the default loads through the default lookup, and every shipped model's
+// output on a test-split photo (scikit-image's astronaut, Lanczos-downsampled
+// to 128 × 128 and stored in tests/data) matches the output stored when the
+// model was committed, tests/data/astronaut_128_<file stem>_model.png. Each
+// model file's sha256 is checked against its model card by the CTest tests
+// `shipped_model_checksum*` (tests/check_model_checksum.cmake).
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <filesystem>
+#include <string>
 
 #include "ismooth/image_io.hpp"
 #include "ismooth/network/default_model.hpp"
@@ -19,12 +21,15 @@ const std::filesystem::path kData = ISMOOTH_TEST_DATA_DIR;
 
 }  // namespace
 
-TEST_CASE("shipped model: output on a test photo matches the stored reference") {
+namespace {
+
+// `model`'s output on the astronaut against the reference `ismooth smooth
+// --model NAME` wrote when the model was committed.
+void check_reference_output(const std::filesystem::path& path, const std::string& reference) {
   using namespace ismooth;
-  const std::filesystem::path path = network::default_model_path();
   const network::Model model = network::load_model(path);
   const Image<float> input = load_image(kData / "astronaut_128.png");
-  const Image<float> expected = load_image(kData / "astronaut_128_default_model.png");
+  const Image<float> expected = load_image(kData / reference);
   const Image<float> output = network::smooth_with_model(model, input);
   REQUIRE(output.shape() == expected.shape());
 
@@ -44,6 +49,26 @@ TEST_CASE("shipped model: output on a test photo matches the stored reference") 
           "; the reference differs from the input by ", mean_change, " grey levels on average");
   CHECK(mean_diff <= 0.05);
   CHECK(max_diff <= 3.0);
-  // The reference is a real smoothing, not the input (so the test can fail).
+  // The reference is a real change of the input (so the test can fail).
   CHECK(mean_change >= 1.0);
+}
+
+}  // namespace
+
+TEST_CASE("shipped model: the default's output on a test photo matches the stored reference") {
+  check_reference_output(ismooth::network::default_model_path(),
+                         "astronaut_128_default_model.png");
+}
+
+TEST_CASE("shipped models: each one's output on a test photo matches its stored reference") {
+  int checked = 0;
+  for (const ismooth::network::ShippedModel& m : ismooth::network::shipped_models()) {
+    if (!m.shipped) continue;
+    const std::string stem = std::filesystem::path(m.file).stem().string();
+    CAPTURE(m.name);
+    check_reference_output(ismooth::network::shipped_model_path(m.name),
+                           "astronaut_128_" + stem + "_model.png");
+    ++checked;
+  }
+  CHECK(checked >= 1);
 }
