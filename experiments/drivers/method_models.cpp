@@ -34,7 +34,13 @@ std::optional<fs::path> use_model_file(const DriverOptions& o, const std::string
 void check_use_models(const DriverOptions& o) {
   for (const std::string& v : o.use_models) {
     const auto [name, file] = split_use_model(v);
-    (void)network::shipped_model(name);  // throws listing the known names
+    std::string known;
+    bool registered = false;
+    for (const network::ShippedModel& m : network::shipped_models()) {
+      known += (known.empty() ? "" : ", ") + std::string(m.name);
+      registered = registered || m.name == name;
+    }
+    require(registered, "--use-model ", v, ": ", name, " is not a model name (", known, ")");
     require(fs::is_regular_file(file), "--use-model ", v, ": no such model file ", file);
   }
 }
