@@ -97,13 +97,7 @@ int run_fig12(const DriverOptions& o) {
   cells.write();
   std::printf("Fig. 12 (synthetic texture scenes, %d of %dx%d, Adam %d iterations; %zu photos)\n",
               setup.scenes, setup.side, setup.side, setup.iterations, photos.size());
-  std::printf("%-16s %10s %14s\n", "method", "PSNR dB", "edge keeping");
-  for (const std::string& m : means.order()) {
-    if (means.ran(m))
-      std::printf("%-16s %10.2f %14.3f\n", m.c_str(), means.mean(m, 0), means.mean(m, 1));
-    else
-      std::printf("%-16s %10s\n", m.c_str(), means.status(m).c_str());
-  }
+  means.print("method", {"PSNR vs structure (dB)", "edge keeping"});
   plot(o, "fig12", dir);
   std::printf("fig12: %d base layers cached, %d computed; written to %s\n", bases.hits(),
               bases.misses(), dir.string().c_str());

@@ -65,6 +65,20 @@ std::string MethodMeans::csv(const std::string& header) const {
   return out;
 }
 
+void MethodMeans::print(const std::string& label, const std::vector<std::string>& columns) const {
+  std::printf("%-26s", label.c_str());
+  for (const std::string& c : columns) std::printf(" %24s", c.c_str());
+  std::printf("\n");
+  for (const std::string& m : order_) {
+    std::printf("%-26s", m.c_str());
+    if (ran(m))
+      for (std::size_t i = 0; i < columns.size(); ++i) std::printf(" %24.3f", mean(m, i));
+    else
+      std::printf(" %24s", status_.at(m).c_str());
+    std::printf("\n");
+  }
+}
+
 double MethodMeans::mean(const std::string& method, std::size_t column) const {
   return sums_.at(method)[column] / counts_.at(method);
 }

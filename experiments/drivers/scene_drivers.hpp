@@ -41,6 +41,9 @@ class MethodMeans {
   void skip(const std::string& method, const std::string& status);
   /// `header` (method,scenes,status,...), then one row per method.
   std::string csv(const std::string& header) const;
+  /// The table on stdout: `label` and `columns` as headings, a row per
+  /// method (its means, or its status).
+  void print(const std::string& label, const std::vector<std::string>& columns) const;
   bool ran(const std::string& method) const { return counts_.count(method) > 0; }
   double mean(const std::string& method, std::size_t column) const;
   const std::vector<std::string>& order() const { return order_; }

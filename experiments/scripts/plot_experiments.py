@@ -350,8 +350,8 @@ def scene_and_photo_rows(images, photos):
 
 def fig12(d):
     images, columns, cells = status_cells(d)
-    first = ["input", "structure"]
-    columns = first + [c for c in columns if c not in first]
+    first = ["input", "structure", "model_texture", "model_smoothing"]
+    columns = [c for c in first if c in columns] + [c for c in columns if c not in first]
     scores = {r["method"]: r for r in read_csv(os.path.join(d, "summary.csv"))}
     titles = {"model_texture": "texture model", "model_smoothing": "smoothing model",
               "adam_texture": "Adam, texture\nenergy", "adam_smoothing": "Adam, smoothing\nenergy",
@@ -371,7 +371,8 @@ def fig12(d):
 def fig13(d):
     images, columns, cells = status_cells(d)
     first = ["input", "true_mask", "mask_saliency", "mask_spectral_residual", "model_background",
-             "foreground_enhanced", "model_smoothing"]
+             "foreground_enhanced", "model_smoothing", "adam_background_detected",
+             "adam_foreground_enhanced"]
     columns = [c for c in first if c in columns] + [c for c in columns if c not in first]
     titles = {"true_mask": "true subject", "mask_saliency": "detected mask\n(MB+, ours)",
               "mask_spectral_residual": "spectral residual\n(OpenCV)",
@@ -381,6 +382,7 @@ def fig13(d):
               "adam_background_oracle": "Adam, background\nenergy, true mask",
               "adam_background_detected": "Adam, background\nenergy, detected mask",
               "adam_foreground_oracle": "Adam, foreground\nenergy, true mask",
+              "adam_foreground_enhanced": "Adam, foreground energy,\ndetected mask, enhanced",
               "adam_smoothing": "Adam, smoothing\nenergy", "l0": "L0"}
     image_grid(d, scene_and_photo_rows(images, 4), columns, titles, "fig13",
                "Fig. 13 (reproduction): content-aware smoothing; first synthetic scene and test "

@@ -265,7 +265,8 @@ fig13)
     grep -Eq "^$m,(3,ok|0,not shipped)," out/fig13/summary.csv || fail "no $m row"
   done
   for f in scene0_input scene0_true_mask scene0_mask_saliency scene0_adam_background_oracle \
-           astronaut_input astronaut_mask_saliency astronaut_model_smoothing; do
+           astronaut_input astronaut_mask_saliency astronaut_model_smoothing \
+           astronaut_adam_background_detected astronaut_adam_foreground_enhanced; do
     [[ -s out/fig13/cells/$f.png ]] || fail "no cell $f"
   done
   png_if_mpl out/fig13/fig13.png
