@@ -49,9 +49,11 @@ void add_experiment_command(CLI::App& app, Action& action) {
   cmd->add_option("--out", o->out, "output folder (default out/experiments)");
   n.add(*cmd, "--max-side", o->max_side, {0, 65535, "0 = the default"},
         "downscale test photos to this long side (default: quick 48, full " +
-            std::to_string(experiments::kFullTestSide) + ")");
+            std::to_string(experiments::kFullTestSide) +
+            "); fig12, fig13: also the synthetic scenes' side (default: quick 64, full 160)");
   n.add(*cmd, "--count", o->count, {0, 1000000, "0 = the default"},
-        "use the first N test photos (default: all; quick 2)");
+        "use the first N test photos (default: all; quick 2); fig12, fig13: also the number of "
+        "synthetic scenes (default: quick 3, full 12)");
   add_threads_option(*cmd, *threads);
   cmd->add_flag("--no-plot", o->no_plot, "write the numbers only");
   const IntRange iterations{1, 10000000, ""};

@@ -99,9 +99,8 @@ int run_fig13(const DriverOptions& o) {
                              image_crc(scene.image)};
     const Mask detected = salient_object_mask(scene.image);
     std::vector<std::pair<std::string, Mask>> masks = {{"saliency", detected}};
-    if (!helper.empty())
-      masks.push_back({"spectral_residual",
-                       spectral_residual_mask(helper, scene.image, dir / as_photo.name)});
+    const auto sr = spectral_residual_mask(helper, scene.image, dir / as_photo.name);
+    if (sr) masks.push_back({"spectral_residual", *sr});
     for (const auto& [name, mask] : masks) {
       const double iou = scenes::mask_iou(mask, scene.subject);
       const double f = scenes::f_measure(mask, scene.subject);
@@ -110,7 +109,7 @@ int run_fig13(const DriverOptions& o) {
                 csv_number(f, 6) + ",,\n";
       if (k == 0) cells.add("scene0", "mask_" + name, mask);
     }
-    if (helper.empty()) {
+    if (!sr) {
       detectors.skip("spectral_residual", "not installed");
       if (k == 0) cells.skip("scene0", "mask_spectral_residual", "not installed");
     }
@@ -153,14 +152,13 @@ int run_fig13(const DriverOptions& o) {
     const Mask ours = salient_object_mask(im.pixels);
     cells.add(im.name, "mask_saliency", ours);
     photo_masks += im.name + "," + csv_number(salient_fraction(ours), 6) + ",";
-    if (helper.empty()) {
+    if (const auto sr = spectral_residual_mask(helper, im.pixels, dir / im.name)) {
+      cells.add(im.name, "mask_spectral_residual", *sr);
+      photo_masks += csv_number(salient_fraction(*sr), 6) + "," +
+                     csv_number(scenes::mask_iou(*sr, ours), 6) + "\n";
+    } else {
       cells.skip(im.name, "mask_spectral_residual", "not installed");
       photo_masks += ",\n";
-    } else {
-      const Mask sr = spectral_residual_mask(helper, im.pixels, dir / im.name);
-      cells.add(im.name, "mask_spectral_residual", sr);
-      photo_masks += csv_number(salient_fraction(sr), 6) + "," +
-                     csv_number(scenes::mask_iou(sr, ours), 6) + "\n";
     }
     const ModelOutputs net = model_outputs(im);
     for (const auto& [method, out] : net.ran) cells.add(im.name, method, out);

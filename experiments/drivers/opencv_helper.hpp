@@ -7,6 +7,7 @@
 // "not installed".
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "ismooth/image.hpp"
@@ -29,8 +30,10 @@ Image<float> run_opencv_helper(const fs::path& helper, const std::string& name,
                                const Image<float>& input, const fs::path& scratch);
 
 /// OpenCV's spectral-residual saliency mask of `input` (Hou and Zhang 2007,
-/// binarised by OpenCV's computeBinaryMap), through the helper as above.
-Mask spectral_residual_mask(const fs::path& helper, const Image<float>& input,
-                            const fs::path& scratch);
+/// binarised by OpenCV's computeBinaryMap), through the helper as above;
+/// nullopt where the helper is absent or was built without OpenCV's
+/// saliency module (its exit status 3).
+std::optional<Mask> spectral_residual_mask(const fs::path& helper, const Image<float>& input,
+                                           const fs::path& scratch);
 
 }  // namespace ismooth::experiments

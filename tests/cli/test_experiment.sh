@@ -3,11 +3,15 @@
 #
 #   test_experiment.sh ISMOOTH CASE
 #
-# Cases: fig6, fig5_7, adaptive, fig9, table1, fig10, fig11 (each driver's quick run: its
-# files, CSV columns, the PNG where matplotlib is present, and the orderings
-# that hold by construction), resume (delete a cached part, then Ctrl-C a
-# run midway: reruns reuse the cache and end with the uninterrupted numbers)
-# no_plot_script (a missing plotting script: warning, numbers, exit 0) and
+# Cases: fig6, fig5_7, adaptive, fig9, table1, fig10, fig11, fig12, fig13
+# (each driver's quick run: its files, CSV columns, the PNG where matplotlib
+# is present, and the orderings that hold by construction), use_model and
+# use_model_errors (fig12/fig13's --use-model NAME=FILE: a tiny model runs
+# as a named one; bad values are refused), no_opencv (the OpenCV methods
+# without their helper: "not installed" rows), resume (delete a cached
+# part, then Ctrl-C a run midway: reruns reuse the cache and end with the
+# uninterrupted numbers), no_plot_script (a missing plotting script:
+# warning, numbers, exit 0) and
 # device (--device: refused names, cuda on a GPU or a clear refusal).
 # The quick runs need no photos: they use scikit-image's samples (synthetic
 # pictures where python3-skimage is absent), downscaled to 48 px.
@@ -314,6 +318,23 @@ use_model_errors)
     grep -q -- "--use-model $bad: " e.txt || fail "--use-model $bad: unclear error: $(cat e.txt)"
     [[ ! -e out_$$ ]] || fail "--use-model $bad wrote output"
   done
+  ;;
+no_opencv)
+  # Without the OpenCV helper beside the tool (a copy of it elsewhere), the
+  # OpenCV methods are "not installed" rows and cells; everything else runs.
+  mkdir bin && cp "$tool" bin/ismooth || fail "cannot copy the tool"
+  for fig in fig12 fig13; do
+    bin/ismooth experiment $fig --quick --no-plot --out out >$fig.out 2>$fig.err ||
+      { cat $fig.err >&2; fail "$fig without the helper exited with $?"; }
+  done
+  for m in rgf btf; do
+    grep -q "^$m,0,not installed,,$" out/fig12/summary.csv || fail "no 'not installed' row for $m"
+    grep -q "^astronaut,$m,not installed,$" out/fig12/cells.csv || fail "no 'not installed' cell for $m"
+  done
+  grep -q "^l0,3,ok," out/fig12/summary.csv || fail "L0 did not run"
+  grep -q "^spectral_residual,0,not installed,,$" out/fig13/summary.csv || fail "no SR row"
+  grep -q "^astronaut,[0-9.]*,,$" out/fig13/photo_masks.csv || fail "photo_masks.csv without SR"
+  grep -q "^saliency,3,ok," out/fig13/summary.csv || fail "the built-in detector did not run"
   ;;
 table1)
   run table1 | tail -16
