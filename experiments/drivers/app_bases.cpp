@@ -20,7 +20,8 @@ Image<float> round_to_8_bits(Image<float> image) {
 }
 }  // namespace
 
-AppBases::AppBases(const DriverOptions& o) : cache_(o.out, "app_bases"), helper_(find_opencv_helper()) {}
+AppBases::AppBases(const DriverOptions& o)
+    : cache_(o.out, "app_bases"), helper_(find_opencv_helper()) {}
 
 AppBases::AppBases(const DriverOptions& o, const std::string& model) : AppBases(o) {
   add_model("ours", model);

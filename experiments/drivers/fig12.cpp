@@ -58,8 +58,8 @@ int run_fig12(const DriverOptions& o) {
   std::string scores = "scene,method,psnr,edge_keeping\n";
   MethodMeans means;
   for (int k = 0; k < setup.scenes; ++k) {
-    const auto scene = scenes::texture_scene(std::uint64_t(k), std::size_t(setup.side),
-                                             std::size_t(setup.side));
+    const auto scene =
+        scenes::texture_scene(std::uint64_t(k), std::size_t(setup.side), std::size_t(setup.side));
     const TestImage as_photo{"texture_scene" + std::to_string(k), scene.image,
                              image_crc(scene.image)};
     std::vector<std::pair<std::string, Image<float>>> outputs = {

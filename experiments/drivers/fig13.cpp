@@ -69,7 +69,8 @@ int run_fig13(const DriverOptions& o) {
   std::vector<MethodModel> models;
   for (const char* name : {"background", "foreground", "smoothing"}) {
     models.push_back(method_model(o, name));
-    if (models.back().available()) bases.add_model("model_" + models.back().name, models.back().path.string());
+    if (models.back().available())
+      bases.add_model("model_" + models.back().name, models.back().path.string());
   }
   const fs::path helper = find_opencv_helper();
   Progress progress("fig13", int((setup.scenes + photos.size()) * (models.size() + 1)));
@@ -93,8 +94,8 @@ int run_fig13(const DriverOptions& o) {
   std::string scores = "scene,method,iou,f_measure,detail_kept_background,detail_kept_subject\n";
   MethodMeans means, detectors;
   for (int k = 0; k < setup.scenes; ++k) {
-    const auto scene = scenes::content_scene(std::uint64_t(k), std::size_t(setup.side),
-                                             std::size_t(setup.side));
+    const auto scene =
+        scenes::content_scene(std::uint64_t(k), std::size_t(setup.side), std::size_t(setup.side));
     const TestImage as_photo{"content_scene" + std::to_string(k), scene.image,
                              image_crc(scene.image)};
     const Mask detected = salient_object_mask(scene.image);
@@ -105,8 +106,8 @@ int run_fig13(const DriverOptions& o) {
       const double iou = scenes::mask_iou(mask, scene.subject);
       const double f = scenes::f_measure(mask, scene.subject);
       detectors.add(name, {iou, f});
-      scores += std::to_string(k) + "," + name + "," + csv_number(iou, 6) + "," +
-                csv_number(f, 6) + ",,\n";
+      scores += std::to_string(k) + "," + name + "," + csv_number(iou, 6) + "," + csv_number(f, 6) +
+                ",,\n";
       if (k == 0) cells.add("scene0", "mask_" + name, mask);
     }
     if (!sr) {
@@ -169,15 +170,16 @@ int run_fig13(const DriverOptions& o) {
     found.foreground = ours;
     cells.add(im.name, "adam_background_detected",
               adam_solve(im.pixels, Preset::background, found, setup.iterations));
-    cells.add(im.name, "adam_foreground_enhanced",
-              apps::boost_detail(
-                  im.pixels, adam_solve(im.pixels, Preset::foreground, found, setup.iterations), {}));
+    cells.add(
+        im.name, "adam_foreground_enhanced",
+        apps::boost_detail(im.pixels,
+                           adam_solve(im.pixels, Preset::foreground, found, setup.iterations), {}));
   }
   write_text(dir / "scores.csv", scores);
-  write_text(dir / "summary.csv",
-             detectors.csv("method,scenes,status,mean_iou,mean_f_measure") + "\n" +
-                 means.csv("method,scenes,status,mean_detail_kept_background,"
-                           "mean_detail_kept_subject"));
+  write_text(dir / "summary.csv", detectors.csv("method,scenes,status,mean_iou,mean_f_measure") +
+                                      "\n" +
+                                      means.csv("method,scenes,status,mean_detail_kept_background,"
+                                                "mean_detail_kept_subject"));
   write_text(dir / "photo_masks.csv", photo_masks);
   cells.write();
   std::printf("Fig. 13 (synthetic content scenes, %d of %dx%d, Adam %d iterations; %zu photos)\n",

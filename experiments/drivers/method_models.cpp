@@ -47,8 +47,7 @@ void check_use_models(const DriverOptions& o) {
 
 MethodModel method_model(const DriverOptions& o, const std::string& name) {
   if (const auto file = use_model_file(o, name)) return {name, *file, "ok"};
-  if (network::shipped_model(name).shipped)
-    return {name, network::shipped_model_path(name), "ok"};
+  if (network::shipped_model(name).shipped) return {name, network::shipped_model_path(name), "ok"};
   std::printf(
       "note: the %s model is not shipped yet: its rows say \"not shipped\" (give a file with "
       "--use-model %s=FILE)\n",
