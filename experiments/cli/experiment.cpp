@@ -15,6 +15,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/output_paths.hpp"
 #include "drivers/experiments.hpp"
+#include "drivers/method_models.hpp"
 #include "ismooth/error.hpp"
 
 namespace ismooth::cli {
@@ -31,24 +32,28 @@ void add_experiment_command(CLI::App& app, Action& action) {
       "fig11, fig12, fig13 "
       "(docs/reproduction.md). Numbers (CSV) and figures (PNG) go under --out/NAME; finished "
       "parts are cached under --out/cache, so an interrupted run continues where it stopped");
-  cmd->add_option("NAME", o->name, "fig6, fig5_7, adaptive, fig9, table1, fig10, fig11, fig12 (synthetic "
-                  "texture scenes) or fig13 (synthetic content scenes)")
+  cmd->add_option("NAME", o->name, "fig6, fig5_7, adaptive, fig9, table1, fig10, fig11, fig12 (texture "
+                  "removal) or fig13 (content-aware smoothing)")
       ->required()
       ->check(CLI::IsMember(
           {"fig6", "fig5_7", "adaptive", "fig9", "table1", "fig10", "fig11", "fig12", "fig13"}));
   cmd->add_flag("--quick", o->quick,
                 "tiny inputs (scikit-image samples at 48 px), tiny networks, few iterations: "
                 "seconds to a minute, for tests");
-  cmd->add_option("--images", o->images, "folder of test photos (required unless --quick)");
+  cmd->add_option("--images", o->images,
+                  "folder of test photos (required unless --quick; fig12, fig13: without it only "
+                  "the synthetic scenes)");
   cmd->add_option("--train-images", o->train_images,
                   "folder of training photos for the CNNs of fig6, fig5_7, fig9 (required unless "
                   "--quick)");
   cmd->add_option("--out", o->out, "output folder (default out/experiments)");
   n.add(*cmd, "--max-side", o->max_side, {0, 65535, "0 = the default"},
         "downscale test photos to this long side (default: quick 48, full " +
-            std::to_string(experiments::kFullTestSide) + ")");
+            std::to_string(experiments::kFullTestSide) +
+            "); fig12, fig13: also the synthetic scenes' side (default: quick 64, full 160)");
   n.add(*cmd, "--count", o->count, {0, 1000000, "0 = the default"},
-        "use the first N test photos (default: all; quick 2)");
+        "use the first N test photos (default: all; quick 2); fig12, fig13: also the number of "
+        "synthetic scenes (default: quick 3, full 12)");
   add_threads_option(*cmd, *threads);
   cmd->add_flag("--no-plot", o->no_plot, "write the numbers only");
   const IntRange iterations{1, 10000000, ""};
@@ -85,6 +90,11 @@ void add_experiment_command(CLI::App& app, Action& action) {
                   "table1: CNN model to time (default: a freshly initialised paper network); "
                   "fig10, fig11: model file or shipped name of 'ours' (default: smoothing; fig11: "
                   "detail once shipped)");
+  cmd->add_option("--use-model", o->use_models,
+                  "fig12, fig13: NAME=FILE, run FILE as the trained model NAME (texture, "
+                  "background, foreground, smoothing) in place of the shipped one; repeatable "
+                  "(default: each shipped model; one not shipped yet is skipped with a note)")
+      ->type_name("NAME=FILE");
   cmd->add_option("--sizes", o->sizes,
                   "table1: WxH list (default 320x240,640x480,1280x720; quick 64x48,96x72)");
   n.add(*cmd, "--repeats", o->repeats, {0, 1000000, "0 = the default"},
@@ -108,6 +118,7 @@ void add_experiment_command(CLI::App& app, Action& action) {
                 " is inside the photo folder ", *photos,
                 ", which is read recursively: a rerun would take the results for photos");
       check_folder_writable("--out", o->out);
+      experiments::check_use_models(*o);
       engine_for_device(o->device);  // fail before any work if it cannot run
       install_interrupt_handlers();
       try {

@@ -3,9 +3,9 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 
 #include "cli/interrupt.hpp"
+#include "drivers/opencv_helper.hpp"
 #include "ismooth/filters/l0_smooth.hpp"
 #include "ismooth/filters/wls.hpp"
 #include "ismooth/image_io.hpp"
@@ -20,22 +20,26 @@ Image<float> round_to_8_bits(Image<float> image) {
 }
 }  // namespace
 
-AppBases::AppBases(const DriverOptions& o, std::string model) : cache_(o.out, "app_bases") {
-  model_path_ = network::resolve_model(model).string();
-  model_hash_ = hash_text(read_text(model_path_));
-  std::error_code ec;
-  const fs::path helper =
-      fs::read_symlink("/proc/self/exe", ec).parent_path() / "classic_filters_apply";
-  if (!ec && fs::exists(helper)) helper_ = helper;
+AppBases::AppBases(const DriverOptions& o)
+    : cache_(o.out, "app_bases"), helper_(find_opencv_helper()) {}
+
+AppBases::AppBases(const DriverOptions& o, const std::string& model) : AppBases(o) {
+  add_model("ours", model);
+}
+
+void AppBases::add_model(const std::string& method, const std::string& model) {
+  const std::string path = network::resolve_model(model).string();
+  models_[method] = Network{path, hash_text(read_text(path)), nullptr};
 }
 
 std::optional<Image<float>> AppBases::base(const TestImage& image, const std::string& method,
                                            Progress& progress) {
-  if ((method == "bilateral" || method == "fgs") && helper_.empty()) return std::nullopt;
+  if (is_opencv_filter(method) && helper_.empty()) return std::nullopt;
   if (cli::interrupted()) throw cli::Interrupted{};
+  const auto network = models_.find(method);
   Settings s;
   s.add("image", image.name).add("crc", double(image.crc)).add("method", method).add("version", 1);
-  if (method == "ours") s.add("model", model_hash_);
+  if (network != models_.end()) s.add("model", network->second.hash);
   const fs::path p = cache_.path(method + "-" + image.name, s, ".png");
   if (cache_.lookup(p)) {
     progress.item(method + " " + image.name, true);
@@ -43,24 +47,17 @@ std::optional<Image<float>> AppBases::base(const TestImage& image, const std::st
   }
   const auto t0 = std::chrono::steady_clock::now();
   Image<float> out;
-  if (method == "ours") {
-    if (!smoother_) smoother_ = std::make_unique<Smoother>(SmoothOptions{.model = model_path_});
-    out = (*smoother_)(image.pixels);
+  if (network != models_.end()) {
+    Network& n = network->second;
+    if (!n.smoother) n.smoother = std::make_unique<Smoother>(SmoothOptions{.model = n.path});
+    out = (*n.smoother)(image.pixels);
   } else if (method == "wls") {
     out = filters::wls_smooth(image.pixels);
   } else if (method == "l0") {
     out = filters::l0_smooth(image.pixels);
   } else {
-    require(method == "bilateral" || method == "fgs", "unknown base method ", method);
-    const fs::path in = p.string() + ".input.png";
-    save_image(image.pixels, in);
-    const std::string cmd = "'" + helper_.string() + "' " + method + " '" + in.string() + "' '" +
-                            p.string() + ".out.png'";
-    const int rc = std::system(cmd.c_str());
-    fs::remove(in);
-    require(rc == 0, "classic_filters_apply ", method, " failed on ", image.name);
-    out = load_image(p.string() + ".out.png");
-    fs::remove(p.string() + ".out.png");
+    require(is_opencv_filter(method), "unknown base method ", method);
+    out = run_opencv_helper(helper_, method, image.pixels, p);
   }
   out = round_to_8_bits(out);
   save_image(out, p);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace ismooth::experiments {
 
@@ -21,7 +22,7 @@ inline constexpr int kFullCrop = 96;
 
 /// Options common to every driver (flags of `ismooth experiment`).
 struct DriverOptions {
-  std::string name;          ///< fig6, fig5_7, adaptive, fig9, table1, fig10, fig11
+  std::string name;          ///< fig6, fig5_7, adaptive, fig9, table1, fig10, ..., fig13
   bool quick = false;        ///< tiny inputs, tiny network, few iterations
   std::string images;        ///< test photos (folder, recursive); quick: built-in samples
   std::string train_images;  ///< training photos for the drivers that train a CNN
@@ -51,6 +52,10 @@ struct DriverOptions {
   /// Gradient the trained networks descend: clipped (the authors' training,
   /// default) or exact (docs/spec/energy.md §10). Over-fitting always uses the exact one.
   std::string gradient = "clipped";
+  /// fig12, fig13: NAME=FILE values of --use-model, the file to run as the
+  /// trained model NAME (texture, background, foreground, smoothing) in
+  /// place of the shipped one (drivers/method_models.hpp).
+  std::vector<std::string> use_models;
 };
 
 }  // namespace ismooth::experiments

@@ -22,10 +22,11 @@ int run_table1(const DriverOptions& o);
 int run_fig10(const DriverOptions& o);
 /// Fig. 11: detail magnification and its gradient-reversal measure.
 int run_fig11(const DriverOptions& o);
-/// Fig. 12, synthetic part: texture removal scored against the clean structure.
+/// Fig. 12: texture removal, scored against the clean structure of synthetic
+/// scenes and run on the test photos.
 int run_fig12(const DriverOptions& o);
-/// Fig. 13, synthetic part: the saliency detector and content-aware smoothing
-/// scored against the true subject mask.
+/// Fig. 13: the saliency detectors and content-aware smoothing, scored
+/// against the true subject mask of synthetic scenes and run on the test photos.
 int run_fig13(const DriverOptions& o);
 
 }  // namespace ismooth::experiments

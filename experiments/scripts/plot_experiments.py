@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Figures of the experiment drivers (`ismooth experiment NAME`).
 
-    plot_experiments.py fig6|adaptive|fig5_7|fig9|table1|fig10|fig11 DIR
+    plot_experiments.py fig6|adaptive|fig5_7|fig9|table1|fig10|fig11|fig12|fig13 DIR
 
 reads the CSV files the driver wrote into DIR and writes DIR/NAME.png. Runs
 under Debian's /usr/bin/python3 with python3-matplotlib (no other module).
@@ -238,14 +238,18 @@ def table1(d):
     fig.savefig(os.path.join(d, "table1.png"), dpi=80)
 
 
-def draw_cell(ax, d, f):
-    """One cell image of a driver (a file under d), or 'not installed'."""
+def draw_cell(ax, d, f, status="not installed"):
+    """One cell image of a driver (a file under d, grey for masks), or its
+    status ('not installed', 'not shipped'); f None and no status: blank."""
     ax.set_xticks([])
     ax.set_yticks([])
     if f:
-        ax.imshow(mpimg.imread(os.path.join(d, f)))
+        img = mpimg.imread(os.path.join(d, f))
+        ax.imshow(img, cmap="gray", vmin=0, vmax=1) if img.ndim == 2 else ax.imshow(img)
+    elif status:
+        ax.text(0.5, 0.5, status, ha="center", va="center", fontsize=8)
     else:
-        ax.text(0.5, 0.5, "not installed", ha="center", va="center", fontsize=8)
+        ax.axis("off")
 
 
 def image_grid(d, rows, columns, titles, name, title, cells):
@@ -255,7 +259,11 @@ def image_grid(d, rows, columns, titles, name, title, cells):
     for i, r in enumerate(rows):
         for j, c in enumerate(columns):
             ax = axes[i][j]
-            draw_cell(ax, d, cells.get((r, c)))
+            cell = cells.get((r, c), (None, ""))
+            if isinstance(cell, tuple):  # (file, status) from a cells.csv with status
+                draw_cell(ax, d, *cell)
+            else:
+                draw_cell(ax, d, cell)
             if i == 0:
                 ax.set_title(titles.get(c, c), fontsize=8)
             if j == 0:  # photo names are long: package_file
@@ -323,10 +331,69 @@ def fig11(d):
     fig.savefig(os.path.join(d, "fig11.png"), dpi=90)
 
 
+def status_cells(d):
+    """cells.csv of fig12/fig13 (image,column,status,file): the images and
+    the columns in first-seen order, {(image, column): (file, status)}."""
+    rows = read_csv(os.path.join(d, "cells.csv"))
+    images = list(dict.fromkeys(r["image"] for r in rows))
+    columns = list(dict.fromkeys(r["column"] for r in rows))
+    cells = {(r["image"], r["column"]): (r["file"], "" if r["status"] == "ok" else r["status"])
+             for r in rows}
+    return images, columns, cells
+
+
+def scene_and_photo_rows(images, photos):
+    """The synthetic scene's row, then the first `photos` photos."""
+    return [i for i in images if i.startswith("scene")] + \
+        [i for i in images if not i.startswith("scene")][:photos]
+
+
+def fig12(d):
+    images, columns, cells = status_cells(d)
+    first = ["input", "structure", "model_texture", "model_smoothing"]
+    columns = [c for c in first if c in columns] + [c for c in columns if c not in first]
+    scores = {r["method"]: r for r in read_csv(os.path.join(d, "summary.csv"))}
+    titles = {"model_texture": "texture model", "model_smoothing": "smoothing model",
+              "adam_texture": "Adam, texture\nenergy", "adam_smoothing": "Adam, smoothing\nenergy",
+              "rgf": "rolling guidance", "btf": "bilateral texture", "l0": "L0", "wls": "WLS",
+              "structure": "clean structure"}
+    for c in columns:
+        t = titles.get(c, c)
+        s = scores.get(c)
+        if s and s["status"] == "ok":
+            t += "\n%.1f dB, edges %.2f" % (float(s["mean_psnr"]), float(s["mean_edge_keeping"]))
+        titles[c] = t
+    image_grid(d, scene_and_photo_rows(images, 3), columns, titles, "fig12",
+               "Fig. 12 (reproduction): texture removal; first synthetic scene (titles: means "
+               "over all scenes) and test photos", cells)
+
+
+def fig13(d):
+    images, columns, cells = status_cells(d)
+    first = ["input", "true_mask", "mask_saliency", "mask_spectral_residual", "model_background",
+             "foreground_enhanced", "model_smoothing", "adam_background_detected",
+             "adam_foreground_enhanced"]
+    columns = [c for c in first if c in columns] + [c for c in columns if c not in first]
+    titles = {"true_mask": "true subject", "mask_saliency": "detected mask\n(MB+, ours)",
+              "mask_spectral_residual": "spectral residual\n(OpenCV)",
+              "model_background": "background\nsmoothing", "foreground_enhanced":
+              "foreground\nenhancement", "model_smoothing": "smoothing model",
+              "model_foreground": "foreground model\n(its base)",
+              "adam_background_oracle": "Adam, background\nenergy, true mask",
+              "adam_background_detected": "Adam, background\nenergy, detected mask",
+              "adam_foreground_oracle": "Adam, foreground\nenergy, true mask",
+              "adam_foreground_enhanced": "Adam, foreground energy,\ndetected mask, enhanced",
+              "adam_smoothing": "Adam, smoothing\nenergy", "l0": "L0"}
+    image_grid(d, scene_and_photo_rows(images, 4), columns, titles, "fig13",
+               "Fig. 13 (reproduction): content-aware smoothing; first synthetic scene and test "
+               "photos", cells)
+
+
 def main():
     if len(sys.argv) != 3 or sys.argv[1] not in ("fig6", "adaptive", "fig5_7", "fig9", "table1",
-                                                 "fig10", "fig11"):
-        sys.exit("Usage: plot_experiments.py fig6|adaptive|fig5_7|fig9|table1|fig10|fig11 DIR")
+                                                 "fig10", "fig11", "fig12", "fig13"):
+        sys.exit("Usage: plot_experiments.py "
+                 "fig6|adaptive|fig5_7|fig9|table1|fig10|fig11|fig12|fig13 DIR")
     globals()[sys.argv[1]](sys.argv[2])
     print("wrote %s" % os.path.join(sys.argv[2], sys.argv[1] + ".png"))
 
