@@ -493,6 +493,20 @@ int main(int argc, char** argv) {
           1, repeats);
       add({"train_step_energy", size, "ismooth train_pass(energy)+Adam", precision, med, min,
            flops / (med * 1e6), peak_rss_mib(), net.workspace_bytes() / 1048576.0, last_cpu_ms});
+      // What new weights cost the next step: set_parameters makes the engine
+      // reorder (and in bf16 convert) them in the next forward.
+      const auto [fwd_ms, fwd_min] = time_ms([&] { net.forward(input, output); }, 1, repeats);
+      const double fwd_cpu = last_cpu_ms;
+      const auto [new_ms, new_min] = time_ms(
+          [&] {
+            net.set_parameters(params);
+            net.forward(input, output);
+          },
+          1, repeats);
+      std::printf(
+          "    %s: new weights (set_parameters, then forward) cost the next forward %.1f ms "
+          "wall, %.1f ms CPU time more than unchanged weights (%.1f ms, %.1f ms CPU)\n",
+          precision.c_str(), new_ms - fwd_ms, last_cpu_ms - fwd_cpu, fwd_ms, fwd_cpu);
       net.set_parameters(initial_parameters(config));
       net.clear_cache();
     }

@@ -18,7 +18,10 @@
 // * Skipping zeros. A batch whose c_S is zero on every lane (L2 or edge
 //   pixels only, or all colour weights below the floor) skips the power, the
 //   costly part; one whose c_L and c_S are both zero skips everything. The
-//   skipped terms are exact zeros, so the result is the same bits.
+//   skipped terms are exact zeros, so the result is the same bits. (A NaN
+//   coefficient is not zero and is never skipped; what a skip can drop is a
+//   non-finite T at a pixel all of whose pairs have zero coefficients, and
+//   the data term is non-finite there anyway.)
 // * Bands. Rows are cut into bands at least `radius` tall. A band writes the
 //   gradient of its own rows and of at most `radius` rows below, so bands
 //   two apart never touch the same pixel: even bands run in parallel, then
@@ -311,7 +314,7 @@ class FlatteningKernel {
   /// c_L ρ_L + c_S ρ_S to `sum` and, with kGradient, grad_scale times its
   /// derivative to g_i and its negative to g_j (i's lanes first: for dy = 0
   /// the two runs overlap). A penalty whose coefficient is zero on every lane
-  /// is skipped: its terms are exact zeros.
+  /// is skipped: its terms are exact zeros (c·ρ with c = 0 and ρ finite).
   template <bool kGradient, PenaltyKind kLarge, PenaltyKind kSmall, class Lanes>
   void pair_batch(const Lanes& lanes, std::size_t o, std::size_t i, std::size_t j,
                   const Centres& centres, const Scalar* t, Scalar grad_scale, Scalar* g,
@@ -323,8 +326,11 @@ class FlatteningKernel {
     c.small = lanes.keep(c.small);
     const B zero(Scalar(0));
     bool any_large = false, any_small = false;
-    if constexpr (kNeedLarge) any_large = xsimd::any(c.large != zero);
-    if constexpr (kNeedSmall) any_small = xsimd::any(c.small != zero);
+    // "Not equal to 0" as !(c == 0): a NaN coefficient (a colour weight
+    // that overflowed, e.g. σ_r = 1e-300) is not skipped, so it still makes
+    // the energy NaN; an ordered != would call it zero.
+    if constexpr (kNeedLarge) any_large = xsimd::any(!(c.large == zero));
+    if constexpr (kNeedSmall) any_small = xsimd::any(!(c.small == zero));
     if (!any_large && !any_small) return;
     const std::size_t plane = std::size_t(h_ * w_);
     // The batch's terms are summed apart and added to `sum` once: one
