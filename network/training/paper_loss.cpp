@@ -30,16 +30,22 @@ std::unique_ptr<TrainingLoss> make_paper_loss(Image<float> crop, Preset preset,
           "' needs a foreground mask per training photo (ImageSet::set_foreground; the CLI's "
           "--masks DIR|auto)");
   Guidance<float> g = preset_guidance(crop, preset, inputs);
+  // Colour weights computed where the pair loop needs them, not cached: a
+  // training crop's energy is evaluated once, and the cache (44 MB per crop
+  // at 224², kept by every validation crop) costs a pass of exponentials to
+  // build while reading it back from memory was measured no faster than
+  // recomputing (docs/energy.md). Same results either way.
+  const SmoothingEnergy<float>::Options streamed{.colour_cache_bytes = 0};
   if (params.epsilon == 0)
     return std::make_unique<PaperLoss>(SmoothingEnergy<float>(
-        std::move(crop), std::move(g.guidance), std::move(g.edges), params, PMap{pmap}));
+        std::move(crop), std::move(g.guidance), std::move(g.edges), params, PMap{pmap}, streamed));
   // Both energies share G and B of the crop; only ρ's smoothing differs.
   EnergyParams exact = params;
   exact.epsilon = 0;
-  SmoothingEnergy<float> descend(crop, g.guidance, g.edges, params, PMap{pmap});
-  return std::make_unique<PaperLoss>(std::move(descend),
-                                     SmoothingEnergy<float>(std::move(crop), std::move(g.guidance),
-                                                            std::move(g.edges), exact, PMap{pmap}));
+  SmoothingEnergy<float> descend(crop, g.guidance, g.edges, params, PMap{pmap}, streamed);
+  return std::make_unique<PaperLoss>(
+      std::move(descend), SmoothingEnergy<float>(std::move(crop), std::move(g.guidance),
+                                                 std::move(g.edges), exact, PMap{pmap}, streamed));
 }
 
 LossFactory paper_loss_factory(Preset preset, const EnergyParams& params, PMapKind pmap) {

@@ -9,35 +9,43 @@
 //     c_L = α·w^s·(k^L_i + k^L_j),  c_S = w^r·(k^S_i + k^S_j),
 //   where k^L = [B = 0]·M and k^S = [B = 0]·(1 − M) say whether a pixel is a
 //   flattening centre and which penalty it uses. Half the window, one pow.
-// * Rows. Planar images make each (offset, row) a pair of contiguous runs, so
-//   Eigen's packet math (exp, log, min/max, div) vectorises the whole step.
+// * Rows, fused. Planar images make each (offset, row) a pair of contiguous
+//   runs per channel. One pass over a run does everything for a batch of
+//   xsimd lanes (8 floats with AVX2): coefficients, the three channels'
+//   differences, penalties, and the gradient read-modify-write, all in
+//   registers. (Expression-by-expression array code made ten passes over
+//   memory per run and was twice as slow.)
+// * Skipping zeros. A batch whose c_S is zero on every lane (L2 or edge
+//   pixels only, or all colour weights below the floor) skips the power, the
+//   costly part; one whose c_L and c_S are both zero skips everything. The
+//   skipped terms are exact zeros, so the result is the same bits. (A NaN
+//   coefficient is not zero and is never skipped; what a skip can drop is a
+//   non-finite T at a pixel all of whose pairs have zero coefficients, and
+//   the data term is non-finite there anyway.)
 // * Bands. Rows are cut into bands at least `radius` tall. A band writes the
 //   gradient of its own rows and of at most `radius` rows below, so bands
 //   two apart never touch the same pixel: even bands run in parallel, then
 //   odd bands. Each pixel receives its contributions in the same order
 //   whatever the thread count, so results are bit-identical for 1 or 2 threads.
 // * Colour weights depend only on I: cached per (offset, pixel) when they fit
-//   the budget, recomputed per row otherwise (bounded memory at 720p+).
+//   the budget, else computed per batch where a lane has an Lp centre
+//   (bounded memory at 720p+; the trainer asks for no cache), by the same
+//   function, so both give the same bits.
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <limits>
+#include <cstddef>
 #include <utility>
 #include <vector>
+#include <xsimd/xsimd.hpp>
 
+#include "ismooth/detail/flattening_penalty.hpp"
+#include "ismooth/detail/simd_runs.hpp"
 #include "ismooth/energy_params.hpp"
 #include "ismooth/image.hpp"
 
 namespace ismooth::detail {
-
-template <class Scalar>
-using ArrayX = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
-template <class Scalar>
-using ConstRun = Eigen::Map<const ArrayX<Scalar>>;
-template <class Scalar>
-using Run = Eigen::Map<ArrayX<Scalar>>;
 
 /// Offsets (dy, dx) of one half of the (2r+1)² window: dy > 0, or dy = 0 and
 /// dx > 0. Each unordered pair {i, i + o} is visited once.
@@ -49,81 +57,29 @@ inline std::vector<std::array<int, 2>> half_window(int r) {
   return offsets;
 }
 
-/// ρ_p and its derivative on a run of differences, weighted by a coefficient
-/// run: adds Σ coef·ρ_p(d) to the returned value and coef·ρ'_p(d) to `flux`
-/// (if wanted). `d2` receives d², `q` scratch.
-///
-/// One log and one exp per element: with s = d² (+ ε²) and q = s^{p/2 − 1},
-///   ρ = s·q (− ε^p),  ρ' = p·d·q,  clipped ρ' = p·d·min(q, 1/|d|).
-/// For ε = 0, s is clamped below by δ² (δ = 1e-15 in float, 1e-150 in
-/// double) so q stays finite: d = 0 then gives ρ = 0 and ρ' = 0 exactly
-/// (sign(0) = 0, docs/spec/energy.md §10); only |d| < δ, far below any intensity
-/// difference on the 0–255 scale, sees the clamp.
-template <class Scalar>
-struct Penalty {
-  Scalar p;
-  Scalar epsilon;
-  bool clipped;
-
-  static constexpr Scalar kDelta2 = sizeof(Scalar) == 4 ? Scalar(1e-30) : Scalar(1e-300);
-
-  template <class Coef>
-  double apply(const ArrayX<Scalar>& d, const Coef& coef, ArrayX<Scalar>* flux, ArrayX<Scalar>& d2,
-               ArrayX<Scalar>& q) const {
-    if (p == Scalar(2) && epsilon == Scalar(0)) {
-      const double v = (coef * d.square()).sum();
-      if (flux) {
-        if (clipped)
-          *flux += Scalar(2) * coef * d.max(Scalar(-1)).min(Scalar(1));
-        else
-          *flux += Scalar(2) * coef * d;
-      }
-      return v;
-    }
-    double v;
-    if (epsilon == Scalar(0)) {
-      d2 = d.square();
-      q = ((p / Scalar(2) - Scalar(1)) * d2.max(kDelta2).log()).exp();
-      v = (coef * d2 * q).sum();
-    } else {
-      // Smoothed penalty (d² + ε²)^{p/2} − ε^p: zero at d = 0, so the self
-      // pairs we skip contribute nothing.
-      d2 = d.square() + epsilon * epsilon;
-      q = ((p / Scalar(2) - Scalar(1)) * d2.log()).exp();
-      v = (coef * (d2 * q - std::pow(epsilon, p))).sum();
-    }
-    if (flux) {
-      if (clipped)
-        *flux += p * coef * d * q.min(d.abs().max(Scalar(1e-30)).inverse());
-      else
-        *flux += p * coef * d * q;
-    }
-    return v;
-  }
-};
-
 /// Everything of the flattening term that depends only on I, B and the
 /// parameters, plus the pair loop itself.
 template <class Scalar>
 class FlatteningKernel {
+  using B = Batch<Scalar>;
+  static constexpr long kLanes = long(B::size);
+
  public:
   /// `yuv`: YUV of the input (colour.hpp), shape (3, H, W).
   FlatteningKernel(Image<Scalar> yuv, const EnergyParams& params, std::size_t colour_cache_budget)
       : yuv_(std::move(yuv)),
-        h_(long(height(yuv))),
-        w_(long(width(yuv))),
+        h_(long(height(yuv_))),
+        w_(long(width(yuv_))),
         offsets_(half_window(params.radius)),
-        large_{Scalar(params.p_large), Scalar(params.epsilon),
-               params.gradient == GradientMode::clipped},
-        small_{Scalar(params.p_small), Scalar(params.epsilon),
-               params.gradient == GradientMode::clipped},
-        alpha_(Scalar(params.alpha)),
+        large_(params.p_large, params.epsilon, params.gradient == GradientMode::clipped),
+        small_(params.p_small, params.epsilon, params.gradient == GradientMode::clipped),
         colour_k_(Scalar(1.0 / (2.0 * params.sigma_r * params.sigma_r))),
         colour_floor_(Scalar(params.colour_weight_floor)),
         band_(std::max(params.radius, 8)) {
     const double ks = 1.0 / (2.0 * params.sigma_s * params.sigma_s);
+    const Scalar alpha = Scalar(params.alpha);
     for (const auto& o : offsets_)
-      spatial_.push_back(Scalar(std::exp(-(o[0] * o[0] + o[1] * o[1]) * ks)));
+      large_weight_.push_back(alpha * Scalar(std::exp(-(o[0] * o[0] + o[1] * o[1]) * ks)));
     const std::size_t n = std::size_t(h_ * w_);
     if (offsets_.size() * n * sizeof(Scalar) <= colour_cache_budget) build_colour_cache();
   }
@@ -143,15 +99,15 @@ class FlatteningKernel {
   /// of that sum into `g` when given.
   double run(const Scalar* t, const std::vector<Scalar>& k_large,
              const std::vector<Scalar>& k_small, Scalar grad_scale, Scalar* g) const {
-    const long n_bands = (h_ + band_ - 1) / band_;
-    const std::vector<char> row_large = rows_with_centres(k_large);
-    const std::vector<char> row_small = rows_with_centres(k_small);
+    const long n_bands = bands();
+    const Centres centres{k_large.data(), k_small.data(), rows_with_centres(k_large),
+                          rows_with_centres(k_small)};
     std::vector<double> partial(std::size_t(n_bands), 0.0);
     for (long phase = 0; phase < 2; ++phase) {
 #pragma omp parallel for schedule(dynamic, 1)
       for (long b = phase; b < n_bands; b += 2)
-        partial[std::size_t(b)] =
-            run_band(b, t, k_large, k_small, row_large, row_small, grad_scale, g);
+        partial[std::size_t(b)] = g ? run_band<true>(b, t, centres, grad_scale, g)
+                                    : run_band<false>(b, t, centres, grad_scale, g);
     }
     double total = 0;
     for (double v : partial) total += v;
@@ -177,28 +133,30 @@ class FlatteningKernel {
   template <class MakeVisitor>
   void for_each_pair_run(const std::vector<Scalar>& k_large, const std::vector<Scalar>& k_small,
                          MakeVisitor&& make) const {
-    const long n_bands = (h_ + band_ - 1) / band_;
-    const std::vector<char> row_large = rows_with_centres(k_large);
-    const std::vector<char> row_small = rows_with_centres(k_small);
+    const long n_bands = bands();
+    const Centres centres{k_large.data(), k_small.data(), rows_with_centres(k_large),
+                          rows_with_centres(k_small)};
     for (long phase = 0; phase < 2; ++phase) {
 #pragma omp parallel for schedule(dynamic, 1)
       for (long b = phase; b < n_bands; b += 2) {
         auto visit = make(b);
         const long y_begin = b * band_, y_end = std::min(h_, y_begin + band_);
-        ArrayX<Scalar> colour(w_), c_large(w_), c_small(w_);
+        std::vector<Scalar> c_large(static_cast<std::size_t>(w_)), c_small(static_cast<std::size_t>(w_));
         for (std::size_t o = 0; o < offsets_.size(); ++o) {
           const long dy = offsets_[o][0], dx = offsets_[o][1];
           const long x0 = std::max(0L, -dx), x1 = std::min(w_, w_ - dx), n = x1 - x0;
           if (n <= 0) continue;
           for (long y = y_begin; y < y_end && y + dy < h_; ++y) {
-            const bool need_large = row_large[std::size_t(y)] || row_large[std::size_t(y + dy)];
-            const bool need_small = row_small[std::size_t(y)] || row_small[std::size_t(y + dy)];
-            const std::size_t i0 = std::size_t(y * w_ + x0);
-            const std::size_t j0 = std::size_t((y + dy) * w_ + x0 + dx);
-            pair_coefficients(o, i0, j0, y, x0, n, need_large, need_small, k_large, k_small,
-                              c_large, c_small, colour);
-            visit(o, y, x0, n, need_large ? c_large.data() : nullptr,
-                  need_small ? c_small.data() : nullptr);
+            const Run run = pair_run(centres, o, y, x0);
+            for_each_batch<Scalar>(n, [&](long x, const auto& lanes) {
+              const Coefficients c = coefficients(lanes, o, run.i0 + std::size_t(x),
+                                                  run.j0 + std::size_t(x), run.need_large,
+                                                  run.need_small, centres);
+              lanes.store(c_large.data() + x, c.large);
+              lanes.store(c_small.data() + x, c.small);
+            });
+            visit(o, y, x0, n, run.need_large ? c_large.data() : nullptr,
+                  run.need_small ? c_small.data() : nullptr);
           }
         }
       }
@@ -206,8 +164,26 @@ class FlatteningKernel {
   }
 
  private:
-  /// Per row: does any pixel of `flags` (N values in {0, 1}) say 1? Rows
-  /// without L2 (or Lp) centres skip that penalty entirely.
+  /// The centre flags k^L, k^S and, per row, whether any pixel of the row
+  /// has them: rows without L2 (or Lp) centres skip that penalty entirely.
+  struct Centres {
+    const Scalar* large;
+    const Scalar* small;
+    std::vector<char> row_large, row_small;
+  };
+
+  /// One (offset, row) run of pairs: first pixels i0 + k, partners j0 + k.
+  struct Run {
+    std::size_t i0, j0;
+    bool need_large, need_small;
+  };
+
+  /// The pair coefficients of one batch.
+  struct Coefficients {
+    B large = B(Scalar(0)), small = B(Scalar(0));
+  };
+
+  /// Per row: does any pixel of `flags` (N values in {0, 1}) say 1?
   std::vector<char> rows_with_centres(const std::vector<Scalar>& flags) const {
     std::vector<char> rows(std::size_t(h_), 0);
     for (long y = 0; y < h_; ++y)
@@ -216,115 +192,174 @@ class FlatteningKernel {
     return rows;
   }
 
-  /// The coefficient runs of one (offset, row): c_L = α·w^s·(k^L_i + k^L_j)
-  /// and c_S = w^r·(k^S_i + k^S_j), into the first n entries of c_large and
-  /// c_small (each only where needed).
-  void pair_coefficients(std::size_t o, std::size_t i0, std::size_t j0, long y, long x0, long n,
-                         bool need_large, bool need_small, const std::vector<Scalar>& k_large,
-                         const std::vector<Scalar>& k_small, ArrayX<Scalar>& c_large,
-                         ArrayX<Scalar>& c_small, ArrayX<Scalar>& colour) const {
-    if (need_large)
-      c_large.head(n) = alpha_ * spatial_[o] *
-                        (ConstRun<Scalar>(&k_large[i0], n) + ConstRun<Scalar>(&k_large[j0], n));
-    if (need_small) {
-      auto cs = c_small.head(n);
-      if (caches_colour_weights()) {
-        cs = ConstRun<Scalar>(colour_cache_.data() + o * std::size_t(h_ * w_) + i0, n);
-      } else {
-        colour_row(o, y, x0, n, colour);
-        cs = colour.head(n);
-      }
-      cs *= ConstRun<Scalar>(&k_small[i0], n) + ConstRun<Scalar>(&k_small[j0], n);
-    }
+  Run pair_run(const Centres& centres, std::size_t o, long y, long x0) const {
+    const long dy = offsets_[o][0], dx = offsets_[o][1];
+    const std::size_t i0 = std::size_t(y * w_ + x0);
+    return {i0, std::size_t(long(i0) + dy * w_ + dx),
+            centres.row_large[std::size_t(y)] || centres.row_large[std::size_t(y + dy)],
+            centres.row_small[std::size_t(y)] || centres.row_small[std::size_t(y + dy)]};
   }
 
-  void colour_row(std::size_t o, long y, long x0, long n, ArrayX<Scalar>& out) const {
+  /// c_L = α·w^s·(k^L_i + k^L_j) and c_S = w^r·(k^S_i + k^S_j) of the pairs
+  /// (i + k, j + k), k over the lanes; each only where needed (else 0), and
+  /// w^r only where some lane has a k^S centre.
+  template <class Lanes>
+  Coefficients coefficients(const Lanes& lanes, std::size_t o, std::size_t i, std::size_t j,
+                            bool need_large, bool need_small, const Centres& centres) const {
+    Coefficients c;
+    if (need_large)
+      c.large = large_weight_[o] * (lanes.load(centres.large + i) + lanes.load(centres.large + j));
+    if (need_small) {
+      const B flags = lanes.load(centres.small + i) + lanes.load(centres.small + j);
+      if (xsimd::any(flags != B(Scalar(0))))
+        c.small = (caches_colour_weights()
+                       ? lanes.load(colour_cache_.data() + o * std::size_t(h_ * w_) + i)
+                       : colour_weights(lanes, i, j)) *
+                  flags;
+    }
+    return c;
+  }
+
+  /// w^r (Eq. 6) of the pairs (i + k, j + k) from the YUV of the input.
+  template <class Lanes>
+  B colour_weights(const Lanes& lanes, std::size_t i, std::size_t j) const {
     const std::size_t plane = std::size_t(h_ * w_);
-    const std::size_t i0 = std::size_t(y * w_ + x0);
-    const std::size_t j0 = std::size_t((y + offsets_[o][0]) * w_ + x0 + offsets_[o][1]);
     const Scalar* c = yuv_.data();
-    out = (ConstRun<Scalar>(c + i0, n) - ConstRun<Scalar>(c + j0, n)).square() +
-          (ConstRun<Scalar>(c + plane + i0, n) - ConstRun<Scalar>(c + plane + j0, n)).square() +
-          (ConstRun<Scalar>(c + 2 * plane + i0, n) - ConstRun<Scalar>(c + 2 * plane + j0, n))
-              .square();
-    out = (-colour_k_ * out).exp();
-    for (long k = 0; k < n; ++k)
-      if (out[k] < colour_floor_) out[k] = 0;
+    const B d0 = lanes.load(c + i) - lanes.load(c + j);
+    const B d1 = lanes.load(c + plane + i) - lanes.load(c + plane + j);
+    const B d2 = lanes.load(c + 2 * plane + i) - lanes.load(c + 2 * plane + j);
+    const B w = xsimd::exp(B(-colour_k_) * (d0 * d0 + d1 * d1 + d2 * d2));
+    return xsimd::select(w < B(colour_floor_), B(Scalar(0)), w);
   }
 
   void build_colour_cache() {
     const std::size_t plane = std::size_t(h_ * w_);
     colour_cache_.assign(offsets_.size() * plane, Scalar(0));
-#pragma omp parallel
-    {
-      ArrayX<Scalar> row(w_);
-#pragma omp for schedule(dynamic, 4)
-      for (long o = 0; o < long(offsets_.size()); ++o) {
-        const long dy = offsets_[std::size_t(o)][0], dx = offsets_[std::size_t(o)][1];
-        const long x0 = std::max(0L, -dx), x1 = std::min(w_, w_ - dx);
-        if (x1 <= x0) continue;
-        for (long y = 0; y + dy < h_; ++y) {
-          colour_row(std::size_t(o), y, x0, x1 - x0, row);
-          std::copy(row.data(), row.data() + (x1 - x0),
-                    colour_cache_.data() + std::size_t(o) * plane + std::size_t(y * w_ + x0));
-        }
+#pragma omp parallel for schedule(dynamic, 4)
+    for (long o = 0; o < long(offsets_.size()); ++o) {
+      const long dy = offsets_[std::size_t(o)][0], dx = offsets_[std::size_t(o)][1];
+      const long x0 = std::max(0L, -dx), x1 = std::min(w_, w_ - dx), n = x1 - x0;
+      if (n <= 0) continue;
+      Scalar* out = colour_cache_.data() + std::size_t(o) * plane;
+      for (long y = 0; y + dy < h_; ++y) {
+        const std::size_t i0 = std::size_t(y * w_ + x0);
+        const std::size_t j0 = std::size_t(long(i0) + dy * w_ + dx);
+        for_each_batch<Scalar>(n, [&](long x, const auto& lanes) {
+          const std::size_t i = i0 + std::size_t(x);
+          lanes.store(out + i, colour_weights(lanes, i, i - i0 + j0));
+        });
       }
     }
   }
 
-  double run_band(long b, const Scalar* t, const std::vector<Scalar>& k_large,
-                  const std::vector<Scalar>& k_small, const std::vector<char>& row_large,
-                  const std::vector<char>& row_small, Scalar grad_scale, Scalar* g) const {
-    const std::size_t plane = std::size_t(h_ * w_);
+  template <bool kGradient>
+  double run_band(long b, const Scalar* t, const Centres& centres, Scalar grad_scale,
+                  Scalar* g) const {
     const long y_begin = b * band_, y_end = std::min(h_, y_begin + band_);
-    ArrayX<Scalar> colour(w_), c_large(w_), c_small(w_), d(w_), flux(w_), s1(w_), s2(w_);
+    const auto kind = [](bool needed, const Penalty<Scalar>& penalty) {
+      return needed ? penalty.kind() : PenaltyKind::none;
+    };
     double value = 0;
     for (std::size_t o = 0; o < offsets_.size(); ++o) {
       const long dy = offsets_[o][0], dx = offsets_[o][1];
       const long x0 = std::max(0L, -dx), x1 = std::min(w_, w_ - dx), n = x1 - x0;
       if (n <= 0) continue;
-      // Resizing is a no-op unless the run length changed with the offset.
-      d.resize(n);
-      flux.resize(n);
-      s1.resize(n);
-      s2.resize(n);
       for (long y = y_begin; y < y_end && y + dy < h_; ++y) {
-        const bool need_large = row_large[std::size_t(y)] || row_large[std::size_t(y + dy)];
-        const bool need_small = row_small[std::size_t(y)] || row_small[std::size_t(y + dy)];
-        if (!need_large && !need_small) continue;
-        const std::size_t i0 = std::size_t(y * w_ + x0);
-        const std::size_t j0 = std::size_t((y + dy) * w_ + x0 + dx);
-        auto cl = c_large.head(n), cs = c_small.head(n);
-        pair_coefficients(o, i0, j0, y, x0, n, need_large, need_small, k_large, k_small, c_large,
-                          c_small, colour);
-        for (std::size_t c = 0; c < kChannels; ++c) {
-          const Scalar* ti = t + c * plane + i0;
-          const Scalar* tj = t + c * plane + j0;
-          d = ConstRun<Scalar>(ti, n) - ConstRun<Scalar>(tj, n);
-          ArrayX<Scalar>* fx = nullptr;
-          if (g) {
-            flux.setZero();
-            fx = &flux;
-          }
-          if (need_large) value += large_.apply(d, cl, fx, s1, s2);
-          if (need_small) value += small_.apply(d, cs, fx, s1, s2);
-          if (g) {
-            Run<Scalar>(g + c * plane + i0, n) += grad_scale * flux;
-            Run<Scalar>(g + c * plane + j0, n) -= grad_scale * flux;
-          }
-        }
+        const Run run = pair_run(centres, o, y, x0);
+        if (!run.need_large && !run.need_small) continue;
+        value += with_kinds(kind(run.need_large, large_), kind(run.need_small, small_),
+                            [&]<PenaltyKind kLarge, PenaltyKind kSmall>() {
+                              return run_row<kGradient, kLarge, kSmall>(o, run, n, centres, t,
+                                                                        grad_scale, g);
+                            });
       }
     }
     return value;
   }
 
+  /// f.template operator()<large, small>() with the kinds as template
+  /// arguments.
+  template <class F>
+  static double with_kinds(PenaltyKind large, PenaltyKind small, F&& f) {
+    const auto with_small = [&]<PenaltyKind kLarge>() {
+      switch (small) {
+        case PenaltyKind::none: return f.template operator()<kLarge, PenaltyKind::none>();
+        case PenaltyKind::quadratic:
+          return f.template operator()<kLarge, PenaltyKind::quadratic>();
+        default: return f.template operator()<kLarge, PenaltyKind::power>();
+      }
+    };
+    switch (large) {
+      case PenaltyKind::none: return with_small.template operator()<PenaltyKind::none>();
+      case PenaltyKind::quadratic: return with_small.template operator()<PenaltyKind::quadratic>();
+      default: return with_small.template operator()<PenaltyKind::power>();
+    }
+  }
+
+  /// The pairs of one (offset, row) run; kLarge and kSmall say which
+  /// penalties it needs.
+  template <bool kGradient, PenaltyKind kLarge, PenaltyKind kSmall>
+  double run_row(std::size_t o, const Run& run, long n, const Centres& centres, const Scalar* t,
+                 Scalar grad_scale, Scalar* g) const {
+    B sum(Scalar(0));
+    for_each_batch<Scalar>(n, [&](long x, const auto& lanes) {
+      pair_batch<kGradient, kLarge, kSmall>(lanes, o, run.i0 + std::size_t(x),
+                                            run.j0 + std::size_t(x), centres, t, grad_scale, g,
+                                            sum);
+    });
+    return double(xsimd::hadd(sum));
+  }
+
+  /// One batch of pairs (i + k, j + k), all three channels: adds
+  /// c_L ρ_L + c_S ρ_S to `sum` and, with kGradient, grad_scale times its
+  /// derivative to g_i and its negative to g_j (i's lanes first: for dy = 0
+  /// the two runs overlap). A penalty whose coefficient is zero on every lane
+  /// is skipped: its terms are exact zeros (c·ρ with c = 0 and ρ finite).
+  template <bool kGradient, PenaltyKind kLarge, PenaltyKind kSmall, class Lanes>
+  void pair_batch(const Lanes& lanes, std::size_t o, std::size_t i, std::size_t j,
+                  const Centres& centres, const Scalar* t, Scalar grad_scale, Scalar* g,
+                  B& sum) const {
+    constexpr bool kNeedLarge = kLarge != PenaltyKind::none;
+    constexpr bool kNeedSmall = kSmall != PenaltyKind::none;
+    Coefficients c = coefficients(lanes, o, i, j, kNeedLarge, kNeedSmall, centres);
+    c.large = lanes.keep(c.large);
+    c.small = lanes.keep(c.small);
+    const B zero(Scalar(0));
+    bool any_large = false, any_small = false;
+    // "Not equal to 0" as !(c == 0): a NaN coefficient (a colour weight
+    // that overflowed, e.g. σ_r = 1e-300) is not skipped, so it still makes
+    // the energy NaN; an ordered != would call it zero.
+    if constexpr (kNeedLarge) any_large = xsimd::any(!(c.large == zero));
+    if constexpr (kNeedSmall) any_small = xsimd::any(!(c.small == zero));
+    if (!any_large && !any_small) return;
+    const std::size_t plane = std::size_t(h_ * w_);
+    // The batch's terms are summed apart and added to `sum` once: one
+    // dependent add per batch instead of six.
+    B terms = zero;
+    for (std::size_t ch = 0; ch < kChannels; ++ch) {
+      const std::size_t at = ch * plane;
+      const B d = lanes.load(t + at + i) - lanes.load(t + at + j);
+      B flux = zero;
+      if constexpr (kNeedLarge)
+        if (any_large) terms += large_.template accumulate<kLarge, kGradient>(d, c.large, flux);
+      if constexpr (kNeedSmall)
+        if (any_small) terms += small_.template accumulate<kSmall, kGradient>(d, c.small, flux);
+      if constexpr (kGradient) {
+        const B step = grad_scale * flux;
+        lanes.store(g + at + i, lanes.load(g + at + i) + step);
+        lanes.store(g + at + j, lanes.load(g + at + j) - step);
+      }
+    }
+    sum += terms;
+  }
+
   Image<Scalar> yuv_;
   long h_, w_;
   std::vector<std::array<int, 2>> offsets_;
-  std::vector<Scalar> spatial_;
+  std::vector<Scalar> large_weight_;  ///< α·w^s per offset
   std::vector<Scalar> colour_cache_;
   Penalty<Scalar> large_, small_;
-  Scalar alpha_, colour_k_, colour_floor_;
+  Scalar colour_k_, colour_floor_;
   long band_;
 };
 

@@ -75,7 +75,7 @@ ISMOOTH_HD inline void rgb255_to_yuv(Scalar r255, Scalar g255, Scalar b255, Scal
 }
 
 /// The penalty ρ_p of the flattening term on one difference d (docs/spec/energy.md §5,
-/// §10) and its derivative: the scalar form of flattening_kernel.hpp's
+/// §10) and its derivative: the scalar form of flattening_penalty.hpp's
 /// vectorised Penalty, same expressions:
 ///   s = max(d², δ²) (ε = 0) or d² + ε²,  q = s^{p/2 − 1},
 ///   ρ = s·q (− ε^p),  ρ' = p·d·q,  clipped ρ' = p·d·min(q, 1/|d|),
