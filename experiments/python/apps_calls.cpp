@@ -43,7 +43,7 @@ cli::AppSmoother app_smoother(const std::string& smoother, const py::object& mod
   // A name or a file (resolve_model's rules); "" or "default": the shipped
   // model, found beside the installed module first.
   s.model = s.model.empty() || s.model == "default" ? default_model_file().string()
-                                                     : network::resolve_model(s.model).string();
+                                                     : network::resolve_model(s.model, Spelling::keyword).string();
   return s;
 }
 

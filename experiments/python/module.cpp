@@ -199,7 +199,7 @@ Options: the tool's flags in snake_case, defaults as there.
   lr (0.01), lr_schedule ("constant" | "cosine")
   checkpoint (out + ".ckpt"), checkpoint_minutes (5), resume (False: True
                    continues from the checkpoint, same options)
-  stop_after       minutes of this call (0 = after the first step): stops
+  stop_after       minutes of this call (0: at the first record): stops
                    with the checkpoint and the model of the current weights;
                    resume=True continues, to the model an uninterrupted run
                    writes; summary["stopped_early"] says it stopped

@@ -45,7 +45,7 @@ fs::path model_file(const py::object& path_or_name) {
   const std::string text = path_text(path_or_name, "model");
   if (text.empty() || text == "default") {
     const fs::path installed = installed_model();
-    return installed.empty() ? network::default_model_path() : installed;
+    return installed.empty() ? network::default_model_path(Spelling::keyword) : installed;
   }
   require_exists(text, "model");
   return text;

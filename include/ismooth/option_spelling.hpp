@@ -29,6 +29,12 @@ inline std::string option_name(std::string_view key, Spelling spelling) {
   return "--" + name;
 }
 
+/// An option set to a value, as `spelling` writes it: "--model smoothing"
+/// (flag) or "model=smoothing" (keyword).
+inline std::string option_setting(std::string_view key, std::string_view value, Spelling spelling) {
+  return option_name(key, spelling) + (spelling == Spelling::flag ? " " : "=") + std::string(value);
+}
+
 /// An energy parameter's "key=value" as `spelling` writes it: "--set
 /// sigma_r=2" (flag) or "sigma_r=2" (keyword; a **params keyword).
 inline std::string parameter_assignment(std::string_view assignment, Spelling spelling) {

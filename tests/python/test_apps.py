@@ -104,6 +104,7 @@ def test_style_parameter_matches_flag(tool, tmp_path, crop, style_defaults, styl
     (dict(seed=-1), "^seed -1: out of range"),
     (dict(smoother="wls", model="smoothing"), "^model applies to smoother model, not wls"),
     (dict(style="oil"), "^style oil: unknown style"),
+    (dict(model="no-such-model"), "^model no-such-model: no such model file"),
 ])
 def test_bad_style_parameter_names_the_keyword(crop, kwargs, message):
     with pytest.raises(ValueError, match=message) as error:

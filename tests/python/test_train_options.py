@@ -203,3 +203,22 @@ def test_bad_keyword_names_the_keyword(tmp_path, photo, kwargs, message):
         ismooth.train([photo[:32, :32]], tmp_path / "x.model", **kwargs)
     assert "--" not in str(error.value)
     assert not os.path.exists(tmp_path / "x.model")
+
+
+def test_overfit_ctrl_c_and_callback(tmp_path, crop):
+    """Ctrl-C stops over-fitting at the next iteration with KeyboardInterrupt
+    and writes no model; a callback returning False stops it with T."""
+    import signal
+
+    def ctrl_c_at_2(record):
+        if record["iteration"] == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        ismooth.overfit(crop, out=tmp_path / "m.model", iterations=50, width=4, blocks=3,
+                        callback=ctrl_c_at_2)
+    assert not os.path.exists(tmp_path / "m.model")
+    t, s = ismooth.overfit(crop, iterations=50, width=4, blocks=3,
+                           callback=lambda r: r["iteration"] < 3)
+    assert s["termination"] == "user_success" and s["iterations"] == 3
+    assert t.shape == crop.shape
