@@ -65,7 +65,8 @@ const std::vector<ShippedModel>& shipped_models() {
 namespace {
 std::string known_names() {
   std::string names;
-  for (const ShippedModel& m : shipped_models()) names += (names.empty() ? "" : ", ") + std::string(m.name);
+  for (const ShippedModel& m : shipped_models())
+    names += (names.empty() ? "" : ", ") + std::string(m.name);
   return names;
 }
 }  // namespace
@@ -77,10 +78,10 @@ const ShippedModel& shipped_model(std::string_view name) {
        " (or pass a model file)");
 }
 
-fs::path shipped_model_path(std::string_view name) {
+fs::path shipped_model_path(std::string_view name, Spelling spelling) {
   const ShippedModel& m = shipped_model(name);
-  require(m.shipped, "the shipped model '", m.name, "' is not shipped yet (", m.summary,
-          "); use --model smoothing or a model file");
+  require(m.shipped, "the shipped model '", m.name, "' is not shipped yet (", m.summary, "); use ",
+          option_setting("model", "smoothing", spelling), " or a model file");
   const std::vector<fs::path> places = shipped_model_candidates(m.file);
   for (const fs::path& p : places) {
     std::error_code ec;
@@ -91,16 +92,16 @@ fs::path shipped_model_path(std::string_view name) {
   fail("the shipped model '", m.name, "' was not found; searched ", where);
 }
 
-fs::path resolve_model(const std::string& name_or_path) {
+fs::path resolve_model(const std::string& name_or_path, Spelling spelling) {
   std::error_code ec;
   if (fs::is_regular_file(name_or_path, ec)) return name_or_path;
   for (const ShippedModel& m : shipped_models())
-    if (m.name == name_or_path) return shipped_model_path(m.name);
-  fail("--model ", name_or_path, ": no such model file, and not the name of a shipped model (",
-       known_names(), ")");
+    if (m.name == name_or_path) return shipped_model_path(m.name, spelling);
+  fail(option_name("model", spelling), " ", name_or_path,
+       ": no such model file, and not the name of a shipped model (", known_names(), ")");
 }
 
-fs::path default_model_path() {
+fs::path default_model_path(Spelling spelling) {
   if (const char* env = std::getenv(kDefaultModelVariable); env != nullptr && *env != '\0') {
     std::error_code ec;
     require(fs::is_regular_file(env, ec), kDefaultModelVariable, "=", env,
@@ -115,8 +116,8 @@ fs::path default_model_path() {
   std::ostringstream where;
   where << kDefaultModelVariable << " (not set)";
   for (const fs::path& p : places) where << ", " << p.string();
-  fail("no default model found; searched ", where.str(), ". Pass --model FILE or set ",
-       kDefaultModelVariable);
+  fail("no default model found; searched ", where.str(), ". Pass ",
+       option_setting("model", "FILE", spelling), " or set ", kDefaultModelVariable);
 }
 
 }  // namespace ismooth::network

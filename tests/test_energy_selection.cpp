@@ -46,12 +46,27 @@ TEST_CASE("select_energy: rules and errors name what is at fault") {
                        doctest::Contains("unknown preset 'sharpen'"), Error);
   CHECK_THROWS_AS(select_energy("smoothing", "l3", {}), Error);
   CHECK_THROWS_AS(select_energy("smoothing", "adaptive", {"colour=1"}), Error);
-  CHECK_THROWS_WITH_AS(select_energy("smoothing", "adaptive", {"sigma_r=-1"}, {}, "params"),
-                       doctest::Contains("params: sigma_r"), Error);
+  CHECK_THROWS_WITH_AS(select_energy("smoothing", "adaptive", {"sigma_r=-1"}),
+                       doctest::Contains("--set: sigma_r"), Error);
+  // The caller's vocabulary: the Python module's keywords name no flag.
+  CHECK_THROWS_WITH_AS(
+      select_energy("smoothing", "adaptive", {"sigma_r=-1"}, {}, Spelling::keyword),
+      doctest::Contains("energy parameters: sigma_r"), Error);
+  CHECK_THROWS_WITH_AS(select_energy("smoothing", "adaptive", {"colour=1"}),
+                       doctest::Contains("--set colour=1: unknown key 'colour'"), Error);
+  try {
+    select_energy("smoothing", "adaptive", {"alpha=x"}, {}, Spelling::keyword);
+    FAIL("alpha=x was accepted");
+  } catch (const Error& error) {
+    CHECK(std::string(error.what()).rfind("alpha=x: 'x' is not a number", 0) == 0);
+  }
   CHECK_THROWS_WITH_AS(require_mask_applies(true, Preset::detail, "mask"),
                        doctest::Contains("mask is only used by the background and foreground"),
                        Error);
   CHECK_NOTHROW(require_mask_applies(true, Preset::background, "mask"));
+  CHECK_THROWS_WITH_AS(require_mask_applies(false, Preset::foreground, "--mask"),
+                       doctest::Contains("preset 'foreground' needs a foreground mask (--mask)"),
+                       Error);
   CHECK_NOTHROW(require_mask_applies(false, Preset::detail, "mask"));
 }
 

@@ -9,11 +9,12 @@
 
 namespace ismooth::cli {
 
-void check_app_smoother(const AppSmoother& s) {
-  require(s.smoother == "model" || s.smoother == "wls" || s.smoother == "l0", "--smoother ",
+void check_app_smoother(const AppSmoother& s, Spelling spelling) {
+  const std::string smoother = option_name("smoother", spelling);
+  require(s.smoother == "model" || s.smoother == "wls" || s.smoother == "l0", smoother, " ",
           s.smoother, ": unknown smoother; expected ", kAppSmoothers);
-  require(s.smoother == "model" || s.model.empty(), "--model applies to --smoother model, not ",
-          s.smoother);
+  require(s.smoother == "model" || s.model.empty(), option_name("model", spelling), " applies to ",
+          smoother, " model, not ", s.smoother);
 }
 
 Image<float> app_smooth(const Image<float>& input, const AppSmoother& s) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ismooth/image.hpp"
+#include "ismooth/option_spelling.hpp"
 
 namespace ismooth::cli {
 
@@ -16,8 +17,8 @@ struct AppSmoother {
 };
 
 /// Throws ismooth::Error for an unknown --smoother, or --model with a smoother
-/// other than `model`.
-void check_app_smoother(const AppSmoother& s);
+/// other than `model`, naming them as `spelling` writes them.
+void check_app_smoother(const AppSmoother& s, Spelling spelling = Spelling::flag);
 
 /// The names --smoother accepts, for help texts and messages.
 inline constexpr const char* kAppSmoothers = "model (default), wls or l0";

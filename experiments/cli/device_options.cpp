@@ -13,7 +13,8 @@
 
 namespace ismooth::cli {
 
-network::EngineOptions engine_for_device(const std::string& device, const std::string& what) {
+network::EngineOptions engine_for_device(const std::string& device, Spelling spelling) {
+  const std::string what = option_name("device", spelling);
   network::EngineOptions e;
   if (device == "cuda")
     e.kind = network::EngineKind::cuda;
@@ -24,12 +25,12 @@ network::EngineOptions engine_for_device(const std::string& device, const std::s
   return e;
 }
 
-void apply_precision(network::EngineOptions& e, const std::string& precision) {
+void apply_precision(network::EngineOptions& e, const std::string& precision, Spelling spelling) {
+  const std::string what = option_name("precision", spelling);
   e.precision = network::parse_precision(precision);
   std::string why;
-  require(e.IsValid(&why), "--precision ", precision, ": ", why);
-  require(network::precision_available(e.kind, e.precision, &why), "--precision ", precision, ": ",
-          why);
+  require(e.IsValid(&why), what, " ", precision, ": ", why);
+  require(network::precision_available(e.kind, e.precision, &why), what, " ", precision, ": ", why);
 }
 
 CLI::Option* add_precision_option(CLI::App& cmd, std::string& precision, const std::string& help) {

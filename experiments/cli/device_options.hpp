@@ -13,15 +13,16 @@ namespace ismooth::cli {
 
 /// The engine of a `--device` flag: cpu (oneDNN) or cuda. Throws
 /// ismooth::Error, before any work, for another name or when the engine
-/// cannot run here (no CUDA build, no GPU), with the reason. `what` names
-/// the setting in messages (the Python module: "device").
+/// cannot run here (no CUDA build, no GPU), with the reason, naming the
+/// setting as `spelling` writes it ("--device", the Python module's "device").
 network::EngineOptions engine_for_device(const std::string& device,
-                                         const std::string& what = "--device");
+                                         Spelling spelling = Spelling::flag);
 
 /// `e` with the precision of a `--precision` flag. Throws ismooth::Error,
 /// before any work, for an unknown name or one that `e`'s engine cannot run
 /// here (oneDNN bf16 on a CPU without AVX512-BF16), with the reason.
-void apply_precision(network::EngineOptions& e, const std::string& precision);
+void apply_precision(network::EngineOptions& e, const std::string& precision,
+                     Spelling spelling = Spelling::flag);
 
 /// Adds `--precision NAME` (stored in `precision`) to `cmd`.
 CLI::Option* add_precision_option(CLI::App& cmd, std::string& precision, const std::string& help);

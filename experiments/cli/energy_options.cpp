@@ -13,7 +13,8 @@ void add_energy_options(CLI::App& cmd, EnergyOptions& options, const EnergyHelp&
 }
 
 EnergySelection select_energy(const EnergyOptions& options, const EnergyRules& rules) {
-  return ismooth::select_energy(options.preset, options.energy, options.sets, rules, "--set");
+  return ismooth::select_energy(options.preset, options.energy, options.sets, rules,
+                                Spelling::flag);
 }
 
 void require_mask_applies(const EnergyOptions& options, Preset preset) {

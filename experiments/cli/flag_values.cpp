@@ -77,6 +77,7 @@ CLI::Option* NumericFlags::add_text(CLI::App& cmd, const std::string& names,
                                     Parse parse) {
   Flag& f = flags_.emplace_back();
   f.name = names.substr(0, names.find(','));
+  f.list = list;
   f.parse = std::move(parse);
   f.option = cmd.add_option(names, f.texts, help)->type_name(type);
   if (list)
@@ -89,6 +90,18 @@ CLI::Option* NumericFlags::add_text(CLI::App& cmd, const std::string& names,
 void NumericFlags::parse_all() const {
   for (const Flag& f : flags_)
     if (!f.texts.empty()) f.parse(f.name, f.texts);
+}
+
+bool NumericFlags::set(std::string_view key, const Texts& texts, Spelling spelling) const {
+  const std::string flag = option_name(key, Spelling::flag);
+  for (const Flag& f : flags_)
+    if (f.name == flag) {
+      require(f.list || texts.size() == 1, option_name(key, spelling), ": expected one value, got ",
+              texts.size());
+      f.parse(option_name(key, spelling), texts);
+      return true;
+    }
+  return false;
 }
 
 }  // namespace ismooth::cli

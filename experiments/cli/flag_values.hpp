@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "ismooth/option_spelling.hpp"
+
 namespace ismooth::cli {
 
 /// The values an integer flag accepts: [min, max], and what special values
@@ -61,10 +63,19 @@ class NumericFlags {
   /// Parses every flag given; throws ismooth::Error at the first bad one.
   void parse_all() const;
 
+  /// Parses `texts` (one value, or a list's items) as the value of the flag
+  /// of `key` (option_name(key, Spelling::flag): "edge_sigma" is
+  /// --edge-sigma), with its range, naming it option_name(key, spelling) in
+  /// errors: the Python module's keywords get the flags' ranges and
+  /// messages in their own words. More than one text only for a list flag.
+  /// False when no flag has that name.
+  bool set(std::string_view key, const Texts& texts, Spelling spelling) const;
+
  private:
   using Parse = std::function<void(const std::string& flag, const Texts& texts)>;
   struct Flag {
     std::string name;  // the first long name, for messages
+    bool list = false;
     Texts texts;
     CLI::Option* option = nullptr;
     Parse parse;

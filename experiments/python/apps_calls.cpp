@@ -7,9 +7,8 @@
 #include "arrays.hpp"
 #include "calls.hpp"
 #include "cli/app_smoother.hpp"
-#include "ismooth/apps/abstraction.hpp"
+#include "cli/style_options.hpp"
 #include "ismooth/apps/detail_boost.hpp"
-#include "ismooth/apps/pencil.hpp"
 #include "ismooth/apps/saliency.hpp"
 #include "ismooth/network/default_model.hpp"
 #include "keywords.hpp"
@@ -17,6 +16,13 @@
 namespace ismooth::python {
 
 namespace {
+
+/// The style parameters ismooth.stylize takes as keywords: the flags of
+/// `ismooth stylize` (cli::add_style_numbers) in snake_case.
+const std::vector<std::string> kStyleNumbers = {
+    "seed",           "levels",        "quantise_sharpness", "edge_sigma", "edge_threshold",
+    "edge_sharpness", "stroke_length", "stroke_width",       "directions", "stroke_exponent",
+    "theta"};
 
 /// The base smoother of detail/stylize: `smoother` as the tool's
 /// --smoother; `model` None (the command's default: `fallback_name`, or the
@@ -31,13 +37,13 @@ cli::AppSmoother app_smoother(const std::string& smoother, const py::object& mod
   } else if (!model.is_none()) {
     s.model = path_text(model, "model");
   }
-  cli::check_app_smoother(s);
+  cli::check_app_smoother(s, Spelling::keyword);
   if (s.smoother != "model") return s;
   if (s.model.empty()) s.model = default_name;
   // A name or a file (resolve_model's rules); "" or "default": the shipped
   // model, found beside the installed module first.
   s.model = s.model.empty() || s.model == "default" ? default_model_file().string()
-                                                     : network::resolve_model(s.model).string();
+                                                     : network::resolve_model(s.model, Spelling::keyword).string();
   return s;
 }
 
@@ -83,22 +89,27 @@ py::array_t<float> detail(const py::handle& image, const std::string& method,
 }
 
 py::array_t<float> stylize(const py::handle& image, const std::string& style,
-                           const py::object& model, std::uint64_t seed,
-                           const std::string& smoother, bool texture) {
-  require(style == "abstraction" || style == "pencil" || style == "pencil-colour", "style ", style,
-          ": unknown style; expected abstraction, pencil or pencil-colour");
-  apps::AbstractionParams abstraction;
-  apps::PencilParams pencil;
-  pencil.seed = seed;
-  pencil.texture = texture;
+                           const py::object& model, const py::object& seed,
+                           const std::string& smoother, bool texture, py::kwargs params) {
+  cli::check_style(style, Spelling::keyword);
+  cli::StyleParams style_params;
+  {
+    CLI::App scratch;  // the command's flags, to check the keywords alike
+    cli::NumericFlags numbers;
+    cli::add_style_numbers(scratch, numbers, style_params);
+    params["seed"] = seed;
+    take_numbers(params, numbers, kStyleNumbers);
+  }
+  style_params.pencil.texture = texture;
+  if (!params.empty())
+    throw py::type_error("stylize() got an unexpected keyword argument '" +
+                         std::string(py::str(params.begin()->first)) + "'");
   const cli::AppSmoother base = app_smoother(smoother, model, "");
   const InputImage<float> in = to_image<float>(image, "image");
   Image<float> out;
   {
     py::gil_scoped_release release;
-    const Image<float> smoothed = cli::app_smooth(in.image, base);
-    out = style == "abstraction" ? apps::abstraction(smoothed, abstraction)
-                                 : apps::pencil(smoothed, pencil, style == "pencil-colour");
+    out = cli::stylize(cli::app_smooth(in.image, base), style, style_params);
   }
   return from_image(out, in.grey);
 }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "ismooth/image.hpp"
+#include "ismooth/presets.hpp"
 
 namespace ismooth::python {
 
@@ -52,5 +53,21 @@ FlatArray to_flat(const py::handle& array, const std::string& what);
 
 /// `values` as a new float64 array of `shape`.
 py::array_t<double> from_flat(const double* values, const std::vector<py::ssize_t>& shape);
+
+/// `edges=` and `mask=` as PresetInputs, checked against the input's size.
+template <class Scalar>
+PresetInputs preset_inputs(const py::handle& edges, const py::handle& mask,
+                           const Image<Scalar>& input) {
+  PresetInputs inputs;
+  if (!edges.is_none()) {
+    inputs.edges = to_mask(edges, "edges");
+    check_same_size(*inputs.edges, "edges", input, "input");
+  }
+  if (!mask.is_none()) {
+    inputs.foreground = to_mask(mask, "mask");
+    check_same_size(*inputs.foreground, "mask", input, "input");
+  }
+  return inputs;
+}
 
 }  // namespace ismooth::python

@@ -57,6 +57,8 @@ class Model {
 py::array_t<float> smooth(const py::handle& image, const py::object& model,
                           const EngineChoice& engine);
 py::dict train(const py::object& data, const py::object& out, const py::kwargs& options);
+py::tuple overfit(const py::handle& image, const py::object& out, const py::handle& edges,
+                  const py::handle& mask, const py::kwargs& options);
 /// The shipped model's file: beside the installed module, else
 /// network::default_model_path()'s lookup.
 std::filesystem::path default_model_file();
@@ -67,7 +69,7 @@ py::array_t<float> detail(const py::handle& image, const std::string& method,
                           const py::object& factor, const py::object& model,
                           const std::string& smoother);
 py::array_t<float> stylize(const py::handle& image, const std::string& style,
-                           const py::object& model, std::uint64_t seed,
-                           const std::string& smoother, bool texture);
+                           const py::object& model, const py::object& seed,
+                           const std::string& smoother, bool texture, py::kwargs params);
 
 }  // namespace ismooth::python

@@ -18,22 +18,6 @@ namespace ismooth::python {
 
 namespace {
 
-/// `edges=` and `mask=` as PresetInputs, checked against the input's size.
-template <class Scalar>
-PresetInputs preset_inputs(const py::handle& edges, const py::handle& mask,
-                           const Image<Scalar>& input) {
-  PresetInputs inputs;
-  if (!edges.is_none()) {
-    inputs.edges = to_mask(edges, "edges");
-    check_same_size(*inputs.edges, "edges", input, "input");
-  }
-  if (!mask.is_none()) {
-    inputs.foreground = to_mask(mask, "mask");
-    check_same_size(*inputs.foreground, "mask", input, "input");
-  }
-  return inputs;
-}
-
 std::optional<int> optional_int(const py::object& value, const char* key) {
   if (value.is_none()) return std::nullopt;
   return cast_keyword<int>(value, key);
@@ -157,7 +141,7 @@ py::dict energy(const py::handle& input, const py::handle& output, const std::st
                 const std::string& energy, const py::handle& edges, const py::handle& mask,
                 const py::kwargs& params) {
   const EnergySelection e =
-      select_energy(preset, energy, parameter_overrides(params), {}, "energy parameters");
+      select_energy(preset, energy, parameter_overrides(params), {}, Spelling::keyword);
   require_mask_applies(!mask.is_none(), e.preset, "mask");
   InputImage<double> in = to_image<double>(input, "input");
   const InputImage<double> out = to_image<double>(output, "output");
@@ -183,13 +167,11 @@ py::tuple solve(const py::handle& input, const std::string& solver, const std::s
                 const py::object& callback, const py::object& extra_terms, const py::handle& edges,
                 const py::handle& mask, py::kwargs params) {
   const solvers::SolveSettings settings = take_settings(solver, iterations, params);
-  const solvers::SolverKind kind =
-      solvers::settings_solver(settings, solvers::SettingSpelling::keyword);
+  const solvers::SolverKind kind = solvers::settings_solver(settings, Spelling::keyword);
   const EnergySelection e =
-      select_energy(preset, energy, parameter_overrides(params), {}, "energy parameters");
+      select_energy(preset, energy, parameter_overrides(params), {}, Spelling::keyword);
   require_mask_applies(!mask.is_none(), e.preset, "mask");
-  solvers::SolveOptions options =
-      solvers::solve_options(settings, e.pmap, solvers::SettingSpelling::keyword);
+  solvers::SolveOptions options = solvers::solve_options(settings, e.pmap, Spelling::keyword);
   const std::vector<PythonTerms::Term> terms = parse_terms(extra_terms);
   require(terms.empty() || kind != solvers::SolverKind::irls,
           "extra_terms: irls needs terms with a quadratic majoriser (C++ only); use solver='adam' "
@@ -226,14 +208,12 @@ py::tuple minimize(const py::object& fun, const py::handle& x0, const std::strin
   require(options.empty(), "minimize: unknown keyword ",
           options.empty() ? std::string() : std::string(py::str(options.begin()->first)),
           " (solver settings: learning_rate, schedule, smoothing_epsilon (or epsilon), memory)");
-  const solvers::SolverKind kind =
-      solvers::settings_solver(settings, solvers::SettingSpelling::keyword);
+  const solvers::SolverKind kind = solvers::settings_solver(settings, Spelling::keyword);
   require(kind != solvers::SolverKind::irls,
           "minimize: irls needs a quadratic majoriser (C++ only); use solver='adam' or 'lbfgs'");
   // A user's function: the solvers' own defaults (PMapKind::custom leaves
   // Adam's learning rate at its default).
-  solvers::SolveOptions o =
-      solvers::solve_options(settings, PMapKind::custom, solvers::SettingSpelling::keyword);
+  solvers::SolveOptions o = solvers::solve_options(settings, PMapKind::custom, Spelling::keyword);
   FlatArray x = to_flat(x0, "x0");
   require(x.values.size() > 0, "minimize: x0 is empty");
   PythonGate gate;

@@ -1,7 +1,8 @@
 #pragma once
 // Python keyword arguments in the library's words: the energy parameters of
 // `**params` as the "key=value" overrides of energy_selection.hpp (the
-// command line's --set), and paths given as str or os.PathLike.
+// command line's --set), numbers checked by the command's own flags
+// (flag_values.hpp), and paths given as str or os.PathLike.
 
 #include <pybind11/pybind11.h>
 
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/flag_values.hpp"
 #include "ismooth/error.hpp"
 
 namespace ismooth::python {
@@ -50,5 +52,13 @@ std::optional<T> take_keyword(py::kwargs& kwargs, const char* key) {
   if (value.is_none()) return std::nullopt;
   return cast_keyword<T>(value, key);
 }
+
+/// Removes each of `keys` given in `kwargs` (and not None) and sets it
+/// through the command's flag of the same name (NumericFlags::set): the
+/// flag's range and messages, the keyword named. A value is a number (int
+/// for integer flags; a list or tuple of them for a list flag such as
+/// dilations); bool and str are refused.
+void take_numbers(py::kwargs& kwargs, const cli::NumericFlags& numbers,
+                  const std::vector<std::string>& keys);
 
 }  // namespace ismooth::python

@@ -23,7 +23,7 @@ three equal channels; results of grey inputs are H x W (the channel mean).
 Results are new arrays: float32 where the library computes in float (smooth,
 solve), float64 energies, bool edge maps.
 
-Functions: smooth, Model, edges, energy, solve, minimize, train, and the
+Functions: smooth, Model, edges, energy, solve, minimize, train, overfit, and the
 applications of Sec. 7: detail, stylize, saliency.
 Bad input raises ValueError (or FileNotFoundError, TypeError) with the
 library's message; a failed solve raises SolverError. Long calls release the
@@ -58,14 +58,21 @@ then). Returns float32 clamped to 0-255, H x W x 3 (H x W for grey input).
 
 constexpr const char* kStylizeDoc = R"doc(
 stylize(image, style="abstraction", model=None, seed=0, smoother="model",
-        *, texture=False) -> numpy.ndarray
+        *, texture=False, **params) -> numpy.ndarray
 
 Image abstraction (Winnemoeller et al. 2006) or pencil drawing (Lu, Xu,
-Jia 2012) on a smoothing of `image`, as `ismooth stylize` with its defaults.
+Jia 2012) on a smoothing of `image`, as `ismooth stylize`.
 style: "abstraction", "pencil" or "pencil-colour". model, smoother: as in
 ismooth.detail (model None: the shipped smoothing model). texture=True:
 pencil tone rendered with a procedural pencil texture of `seed` (--texture,
---seed). Returns float32 0-255, H x W x 3 (H x W for grey input).
+--seed).
+params: the tool's style flags in snake_case, defaults as there; a value out
+of the flag's range raises ValueError naming the keyword.
+  abstraction: levels (8; 2..256), quantise_sharpness (3), edge_sigma
+    (1 pixel), edge_threshold (0.98; tau in (0, 1]), edge_sharpness (2)
+  pencil: stroke_length (8; 1..64), stroke_width (1; 0..16), directions
+    (8; 2..64), stroke_exponent (2), theta (0.2; with texture)
+Returns float32 0-255, H x W x 3 (H x W for grey input).
 )doc";
 
 constexpr const char* kSmoothDoc = R"doc(
@@ -168,25 +175,65 @@ ismooth.SolverError; an exception from fun is raised as is.
 constexpr const char* kTrainDoc = R"doc(
 train(data, out, **options) -> summary
 
-Trains the smoothing network with the energy as its loss (`ismooth train`),
-writing the model to `out` (and checkpoints to out + ".ckpt"). `data`: a
+Trains the smoothing network with the energy as its loss (`ismooth train`,
+the same run: the same options give the same model file, byte for byte),
+writing the model to `out` and checkpoints to out + ".ckpt". `data`: a
 folder of photos (.jpg/.jpeg/.png, recursive) or a list of images.
-Options (the tool's flags, defaults as there): val (folder or list), preset
-("smoothing", "detail", "texture"), energy, epochs (30), crop (224), width
-(64), blocks (10), dilations, gradient ("clipped"), seed (0),
-steps_per_epoch (0 = one pass), batch (1: crops per update, their gradients
-averaged), lr (0.01), lr_schedule ("constant" |
-"cosine"), checkpoint, checkpoint_minutes (5), resume (False), max_side
-(512), val_crop (0), flip (True), init ("uniform" | "he"), init_from,
-random_output_layer (False), device ("cpu" | "cuda"), precision ("fp32" |
-"bf16": mixed precision on CPUs with AVX512-BF16), threads (0 = the
-default; OpenMP threads for this call), callback, and energy
-parameters as in ismooth.energy.
+Options: the tool's flags in snake_case, defaults as there.
+  val              folder or list of validation images (energy each epoch)
+  preset           "smoothing", "detail", "texture", "background",
+                   "foreground" (the last two take a mask per photo: masks)
+  masks            "auto" (default; the built-in saliency detector, masks
+                   cached in out + ".masks/") or a folder of masks: photo
+                   sub/a.jpg takes sub/a.png, > 127 = foreground, the
+                   photo's size (a wrong size raises ValueError); folder
+                   masks need `data` as a folder
+  energy           p map: "adaptive", "l2", "l08", "half"
+  gradient         "clipped" (default) or "exact"
+  epochs (30), steps_per_epoch (0 = one pass), batch (1: crops per update,
+  their gradients averaged), crop (224), val_crop (0 = crop, -1 = whole
+  images), max_side (512), flip (True; False = --no-flip), seed (0)
+  width (64), blocks (10), dilations (list, overrides blocks)
+  init ("uniform" | "he"), init_from (a model file of the same network),
+  random_output_layer (False)
+  lr (0.01), lr_schedule ("constant" | "cosine")
+  checkpoint (out + ".ckpt"), checkpoint_minutes (5), resume (False: True
+                   continues from the checkpoint, same options)
+  stop_after       minutes of this call (0: at the first record): stops
+                   with the checkpoint and the model of the current weights;
+                   resume=True continues, to the model an uninterrupted run
+                   writes; summary["stopped_early"] says it stopped
+  log              CSV file, one row per step (the tool's --log; a resumed
+                   run continues it from the checkpoint's rows)
+  device ("cpu" | "cuda"), precision ("fp32" | "bf16": mixed precision on
+  CPUs with AVX512-BF16), threads (0 = the default; OpenMP threads for
+  this call), callback, and energy parameters as in ismooth.energy.
+Bad values raise ValueError naming the keyword, with the tool's ranges.
 callback(record) after every step (epoch, images_per_second, eta_seconds,
 val_energy, ... among the record's keys): the progress callback; returning
 False or raising StopIteration stops with the model of the current weights.
 Ctrl-C writes the checkpoint and raises KeyboardInterrupt; train(...,
-resume=True) continues. Returns the summary dict (as ismooth.solve's).
+resume=True) continues. Returns the summary dict (as ismooth.solve's) and
+stopped_early.
+)doc";
+
+constexpr const char* kOverfitDoc = R"doc(
+overfit(image, out=None, edges=None, mask=None, **options) -> (T, summary)
+
+Over-fits the network to one image, minimising the energy of its output
+(the paper's CNN-overfit solver; `ismooth train --overfit IMAGE`, the same
+run). Returns T, the network's output (float32, the image's layout, not
+clamped: the tool's --output-image before clamping and rounding), and the
+summary (solver "cnn-overfit", one record per iteration, and
+identity_energy: E(T = I)). out: also write the model file.
+edges, mask: as in ismooth.energy (mask: the foreground of the background
+and foreground presets).
+Options (the tool's flags, defaults as there): iterations (500), preset,
+energy, gradient, width (64), blocks (10), dilations, seed (0), lr (0.01),
+lr_schedule, init, init_from, random_output_layer, device, precision,
+threads, log (CSV file, one row per iteration), callback (as in
+ismooth.solve), and energy parameters as in ismooth.energy. Ctrl-C stops
+at the next iteration and raises KeyboardInterrupt.
 )doc";
 
 }  // namespace
@@ -249,6 +296,8 @@ One image at a time per Model (calls from several threads queue).
   m.def("minimize", &ip::minimize, kMinimizeDoc, "fun"_a, "x0"_a, "solver"_a = "lbfgs",
         "iterations"_a = py::none(), "callback"_a = py::none());
   m.def("train", &ip::train, kTrainDoc, "data"_a, "out"_a);
+  m.def("overfit", &ip::overfit, kOverfitDoc, "image"_a, "out"_a = py::none(),
+        "edges"_a = py::none(), "mask"_a = py::none());
   m.def("saliency", &ip::saliency, kSaliencyDoc, "image"_a, "threshold"_a = 0.5,
         "soft"_a = false);
   m.def("detail", &ip::detail, kDetailDoc, "image"_a, "method"_a = "sigmoid",

@@ -12,12 +12,10 @@
 #include "arrays.hpp"
 #include "calls.hpp"
 #include "cli/device_options.hpp"
-#include "cli/network_shape.hpp"
-#include "cli/output_paths.hpp"
+#include "cli/train_run.hpp"
 #include "gate.hpp"
-#include "ismooth/energy_selection.hpp"
 #include "ismooth/network/default_model.hpp"
-#include "ismooth/network/trainer.hpp"
+#include "ismooth/network/overfit.hpp"
 #include "keywords.hpp"
 
 namespace ismooth::python {
@@ -47,7 +45,7 @@ fs::path model_file(const py::object& path_or_name) {
   const std::string text = path_text(path_or_name, "model");
   if (text.empty() || text == "default") {
     const fs::path installed = installed_model();
-    return installed.empty() ? network::default_model_path() : installed;
+    return installed.empty() ? network::default_model_path(Spelling::keyword) : installed;
   }
   require_exists(text, "model");
   return text;
@@ -61,7 +59,7 @@ namespace {
 
 SmoothOptions smooth_options(const py::object& path_or_name, const EngineChoice& e) {
   SmoothOptions o;
-  o.engine = cli::engine_for_device(e.device, "device");
+  o.engine = cli::engine_for_device(e.device, Spelling::keyword);
   o.engine.max_cached_sizes = 1;  // as `ismooth smooth`
   o.engine.precision = network::parse_precision(e.precision);
   o.inference.postprocess = e.postprocess;
@@ -160,106 +158,160 @@ py::array_t<float> smooth(const py::handle& image, const py::object& model,
 
 // ---------------------------------------------------------------- train
 
+namespace {
+
+/// The numeric keywords of train and overfit: `ismooth train`'s flags
+/// (cli::add_train_numbers), ranges and all; each function takes its own.
+const std::vector<std::string> kTrainNumbers = {
+    "epochs", "crop", "width",      "blocks",   "dilations",          "seed",    "steps_per_epoch",
+    "batch",  "lr",   "stop_after", "max_side", "checkpoint_minutes", "val_crop"};
+const std::vector<std::string> kOverfitNumbers = {"iterations", "width", "blocks",
+                                                  "dilations",  "seed",  "lr"};
+
+/// The keywords train and overfit share, into `a`: the network, its start,
+/// the engine, the energy's names, the log. `numbers`: the keywords of
+/// kTrainNumbers or kOverfitNumbers.
+void take_common(cli::TrainArgs& a, py::kwargs& kw, const std::vector<std::string>& numbers) {
+  a.blocks_given = kw.contains("blocks") && !kw["blocks"].is_none();
+  CLI::App scratch;  // the command's numeric flags, to check the keywords alike
+  cli::NumericFlags flags;
+  cli::add_train_numbers(scratch, flags, a);
+  take_numbers(kw, flags, numbers);
+  a.energy.preset = take<std::string>(kw, "preset", a.energy.preset);
+  a.energy.energy = take<std::string>(kw, "energy", a.energy.energy);
+  a.gradient = take<std::string>(kw, "gradient", "");
+  a.init = take<std::string>(kw, "init", a.init);
+  a.init_from = path_text(take<py::object>(kw, "init_from", py::none()), "init_from");
+  if (!a.init_from.empty()) require_exists(a.init_from, "init_from");
+  a.random_output_layer = take(kw, "random_output_layer", false);
+  a.schedule = take<std::string>(kw, "lr_schedule", a.schedule);
+  a.device = take<std::string>(kw, "device", a.device);
+  a.precision = take<std::string>(kw, "precision", a.precision);
+  a.log = path_text(take<py::object>(kw, "log", py::none()), "log");
+}
+
+/// The energy of the run; the keywords left in `kw` are its parameters.
+EnergySelection take_energy(cli::TrainArgs& a, py::kwargs& kw) {
+  a.energy.sets = parameter_overrides(kw);
+  return cli::select_training_energy(a, Spelling::keyword);
+}
+
+/// threads: OpenMP threads for this call (0 = the default), restored after.
+class ThreadsForCall {
+ public:
+  explicit ThreadsForCall(int threads) : saved_(omp_get_max_threads()) {
+    require(threads >= 0, "threads must be >= 0 (0 = the default), got ", threads);
+    if (threads > 0) omp_set_num_threads(threads);
+  }
+  ~ThreadsForCall() { omp_set_num_threads(saved_); }
+
+ private:
+  int saved_;
+};
+
+bool is_list(const py::object& data) {
+  return py::isinstance<py::list>(data) || py::isinstance<py::tuple>(data);
+}
+
+/// A folder argument's path, "" for a list of images or None.
+std::string folder_text(const py::object& data, const char* what) {
+  return data.is_none() || is_list(data) ? "" : path_text(data, what);
+}
+
+}  // namespace
+
 py::dict train(const py::object& data, const py::object& out, const py::kwargs& given) {
   py::kwargs kw = py::reinterpret_steal<py::kwargs>(PyDict_Copy(given.ptr()));
-  const std::string out_path = path_text(out, "out");
-  const std::string preset = take<std::string>(kw, "preset", "smoothing");
-  const std::string energy = take<std::string>(kw, "energy", "adaptive");
-  const std::string gradient = take<std::string>(kw, "gradient", "");
-  network::TrainerOptions o;
-  o.max_short_side = take(kw, "max_side", 512);
-  o.crop = take(kw, "crop", 224);
-  o.flip = take(kw, "flip", true);
-  o.epochs = take(kw, "epochs", 30);
-  o.steps_per_epoch = take<std::int64_t>(kw, "steps_per_epoch", 0);
-  o.batch = take(kw, "batch", 1);
-  require(o.batch >= 1, "ismooth.train: batch must be >= 1, got ", o.batch);
-  o.val_crop = take(kw, "val_crop", 0);
-  o.seed = take<std::uint64_t>(kw, "seed", 0);
-  o.config.width = take(kw, "width", 64);
-  const int blocks = take(kw, "blocks", 10);
-  o.config.dilations = take<std::vector<int>>(kw, "dilations", cli::paper_dilations(blocks));
-  o.config.blocks = int(o.config.dilations.size());
-  o.config.validate("ismooth.train");
-  const std::string init = take<std::string>(kw, "init", "uniform");
-  require(init == "uniform" || init == "he", "init ", init, ": expected uniform or he");
-  o.init = init == "he" ? network::InitScheme::he : network::InitScheme::uniform_code;
-  o.zero_output_layer = !take(kw, "random_output_layer", false);
-  o.engine = cli::engine_for_device(take<std::string>(kw, "device", "cpu"), "device");
-  // bf16: mixed precision where the CPU has AVX512-BF16 (as --precision; a
-  // clear error, not a slow path, elsewhere).
-  cli::apply_precision(o.engine, take<std::string>(kw, "precision", "fp32"));
-  // threads: OpenMP threads for this call (0 = the default), restored after.
-  const int threads = take(kw, "threads", 0);
-  require(threads >= 0, "ismooth.train: threads must be >= 0 (0 = the default), got ", threads);
-  o.adam.learning_rate = take(kw, "lr", 0.01);
-  const std::string schedule = take<std::string>(kw, "lr_schedule", "constant");
-  require(schedule == "constant" || schedule == "cosine", "lr_schedule ", schedule,
-          ": expected constant or cosine");
-  o.schedule = schedule == "cosine" ? network::LearningRateSchedule::cosine
-                                    : network::LearningRateSchedule::constant;
-  o.resume = take(kw, "resume", false);
-  o.checkpoint_seconds = 60 * take(kw, "checkpoint_minutes", 5.0);
-  const std::string checkpoint =
-      path_text(take<py::object>(kw, "checkpoint", py::none()), "checkpoint");
+  cli::TrainArgs a;
+  a.out = path_text(out, "out");
+  a.batch = 1;
+  take_common(a, kw, kTrainNumbers);
+  a.no_flip = !take(kw, "flip", true);
+  a.resume = take(kw, "resume", false);
+  a.checkpoint = path_text(take<py::object>(kw, "checkpoint", py::none()), "checkpoint");
+  a.masks = path_text(take<py::object>(kw, "masks", py::none()), "masks");
   const py::object val = take<py::object>(kw, "val", py::none());
-  const std::string init_from =
-      path_text(take<py::object>(kw, "init_from", py::none()), "init_from");
   const py::object callback = take<py::object>(kw, "callback", py::none());
+  const ThreadsForCall threads(take(kw, "threads", 0));
+  const EnergySelection e = take_energy(a, kw);
+  a.data = folder_text(data, "data");
+  a.val = folder_text(val, "val");
+  if (!a.data.empty()) require_exists(a.data, "data");
+  if (!a.val.empty()) require_exists(a.val, "val");
 
-  // What is left are energy parameters, as `--set` (unknown keys: set_parameter's message).
-  EnergyRules rules;
-  rules.defaults = network::default_training_params;
-  rules.finish = [&](EnergyParams& params) {
-    if (!gradient.empty()) set_parameter(params, "gradient", gradient);
-  };
-  const EnergySelection e =
-      select_energy(preset, energy, parameter_overrides(kw), rules, "energy parameters");
-  o.preset = e.preset;
-  o.params = e.params;
-  o.pmap = e.pmap;
-  if (!init_from.empty()) {
-    require_exists(init_from, "init_from");
-    network::Model start = network::load_model(init_from);
-    require(start.config.describe() == o.config.describe(), "init_from ", init_from,
-            ": its network is ", start.config.describe(), ", this run's is ", o.config.describe(),
-            " (pass the same width/blocks/dilations)");
-    o.initial = std::move(start.parameters);
-    o.initial_name = init_from;
-  }
-  o.checkpoint = !checkpoint.empty() ? fs::path(checkpoint)
-                 : out_path.empty()  ? fs::path()
-                                     : fs::path(out_path + ".ckpt");
-  o.model_out = out_path;
-  const bool data_is_folder = !py::isinstance<py::list>(data) && !py::isinstance<py::tuple>(data);
-  const std::string data_dir = data_is_folder ? path_text(data, "data") : "";
-  const std::string val_dir =
-      !val.is_none() && !py::isinstance<py::list>(val) && !py::isinstance<py::tuple>(val)
-          ? path_text(val, "val")
-          : "";
-  cli::check_outputs({{"out", out_path}, {"checkpoint", o.checkpoint}},
-                     {{"data", data_dir}, {"val", val_dir}, {"init_from", init_from}});
-  std::string why;
-  if (!o.IsValid(&why)) fail(why);
-  require(!o.resume || fs::exists(o.checkpoint), "resume: no checkpoint at '",
-          o.checkpoint.string(), "'");
-
-  const network::ImageSet train_set = image_set(data, "data", o.max_short_side);
+  network::TrainerOptions o = cli::training_options(a, e, Spelling::keyword);
+  const cli::TrainingMasks masks(a, e.preset, Spelling::keyword);
+  require(!masks.needed() || a.masks.empty() || a.masks == "auto" || !is_list(data),
+          "masks: a folder of masks matches the photos of a data folder by name; with a list of "
+          "images use masks='auto'");
+  network::ImageSet train_set = image_set(data, "data", a.max_side);
   std::optional<network::ImageSet> val_set;
-  if (!val.is_none()) val_set = image_set(val, "val", o.max_short_side);
+  if (!val.is_none()) val_set = image_set(val, "val", a.max_side);
+  {
+    py::gil_scoped_release release;
+    masks.attach(train_set, "train");
+    if (val_set) masks.attach(*val_set, "val");
+  }
+
+  const cli::TrainingLength length = cli::training_length(a, train_set.size(), a.batch);
+  cli::TrainingLog log = cli::TrainingLog::for_training(a, o);
+  cli::StopClock stop_after(a.stop_after, length.total);
   PythonGate gate;
-  o.callback = gate.record_callback(&callback);
-  const int saved_threads = omp_get_max_threads();
-  if (threads > 0) omp_set_num_threads(threads);
-  struct RestoreThreads {
-    int n;
-    ~RestoreThreads() { omp_set_num_threads(n); }
-  } restore{saved_threads};
-  const Summary s =
-      gate.run([&] { return network::train_network(o, train_set, val_set ? &*val_set : nullptr); });
+  const IterationCallback user = gate.record_callback(&callback);
+  o.callback = [&](const IterationRecord& r) {
+    log.add(r);
+    const CallbackReturn answer = user(r);
+    if (answer != CallbackReturn::continue_solving) return answer;
+    return stop_after.due(r) ? CallbackReturn::stop_with_success : answer;
+  };
+  const Summary s = gate.run([&] {
+    Summary run = network::train_network(o, train_set, val_set ? &*val_set : nullptr);
+    log.finish(run);
+    return run;
+  });
   if (s.termination == TerminationType::failure)
     raise_solver_error("training failed: " + s.message, s);
-  return summary_dict(s);
+  py::dict d = summary_dict(s);
+  d["stopped_early"] = stop_after.stopped();
+  return d;
+}
+
+py::tuple overfit(const py::handle& image, const py::object& out, const py::handle& edges,
+                  const py::handle& mask, const py::kwargs& given) {
+  py::kwargs kw = py::reinterpret_steal<py::kwargs>(PyDict_Copy(given.ptr()));
+  cli::TrainArgs a;
+  a.out = path_text(out, "out");
+  take_common(a, kw, kOverfitNumbers);
+  const py::object callback = take<py::object>(kw, "callback", py::none());
+  const ThreadsForCall threads(take(kw, "threads", 0));
+  const EnergySelection e = take_energy(a, kw);
+  network::OverfitOptions o = cli::overfit_options(a, Spelling::keyword);
+  const InputImage<float> in = to_image<float>(image, "image");
+  double identity = 0;
+  const auto energy = cli::overfit_energy(in.image, e, preset_inputs(edges, mask, in.image),
+                                          Spelling::keyword, &identity);
+  cli::TrainingLog log(a.log, cli::overfit_log_extras());
+  PythonGate gate;
+  const IterationCallback user = gate.record_callback(&callback);
+  o.callback = [&](const IterationRecord& r) {
+    log.add(r);
+    return user(r);
+  };
+  Image<float> output;
+  network::Parameters weights;
+  const Summary s = gate.run([&] {
+    Summary run = network::overfit_network(o, energy, output, &weights);
+    log.finish(run);
+    return run;
+  });
+  // A failed fit (non-finite energy) writes no model: it would hold the
+  // weights that produced it.
+  if (s.termination == TerminationType::failure)
+    raise_solver_error("over-fitting failed: " + s.message, s);
+  cli::save_overfit_model(a, o, e, weights, s, "a numpy array");
+  py::dict d = summary_dict(s);
+  d["identity_energy"] = identity;
+  return py::make_tuple(from_image(output, in.grey), d);
 }
 
 }  // namespace ismooth::python

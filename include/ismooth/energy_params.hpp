@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "ismooth/error.hpp"
+#include "ismooth/option_spelling.hpp"
 
 namespace ismooth {
 
@@ -120,11 +121,14 @@ inline constexpr std::array<std::string_view, 15> kEnergyParameterKeys = {
 /// Sets one parameter from its command-line spelling: a key of
 /// kEnergyParameterKeys; dilate takes 0/1, gradient exact|clipped, radius an
 /// integer, the others a number (inf allowed). Unknown keys and unparsable
-/// values throw; range checks are left to IsValid().
-void set_parameter(EnergyParams& params, std::string_view key, std::string_view value);
+/// values throw, naming the assignment as `spelling` writes it ("--set
+/// key=value" or "key=value"); range checks are left to IsValid().
+void set_parameter(EnergyParams& params, std::string_view key, std::string_view value,
+                   Spelling spelling = Spelling::flag);
 
 /// Parses "key=value" and calls set_parameter.
-void set_parameter(EnergyParams& params, std::string_view assignment);
+void set_parameter(EnergyParams& params, std::string_view assignment,
+                   Spelling spelling = Spelling::flag);
 
 /// "key=value,..." of every parameter, numbers to 17 significant digits, so
 /// that set_parameter on each pair gives `params` back exactly. Logs, model

@@ -44,12 +44,12 @@ struct EnergyRules {
 /// Preset and p map parsed (parse_preset, parse_pmap_kind), parameters =
 /// rules.defaults(preset), λ_e dropped for a fixed map, each "key=value" of
 /// `sets` applied in order (set_parameter; an explicit lambda_e wins), then
-/// validated. Throws ismooth::Error; validation errors name `where` (the
-/// command line: "--set").
+/// validated. Throws ismooth::Error naming the parameters as `spelling`
+/// writes them ("--set sigma_r=x" or "sigma_r=x").
 inline EnergySelection select_energy(std::string_view preset, std::string_view energy,
                                      const std::vector<std::string>& sets,
                                      const EnergyRules& rules = {},
-                                     std::string_view where = "--set") {
+                                     Spelling spelling = Spelling::flag) {
   EnergySelection s;
   s.preset = parse_preset(preset);
   s.pmap = parse_pmap_kind(energy);
@@ -57,19 +57,21 @@ inline EnergySelection select_energy(std::string_view preset, std::string_view e
   drop_edge_term_for_fixed_map(s.params, s.pmap);
   for (const auto& assignment : sets) {
     if (rules.check_set) rules.check_set(assignment);
-    set_parameter(s.params, assignment);
+    set_parameter(s.params, assignment, spelling);
   }
   if (rules.finish) rules.finish(s.params);
-  s.params.validate(where);
+  s.params.validate(parameters_name(spelling));
   return s;
 }
 
 /// Refuses a foreground mask (named `what`: "--mask", "mask") for a preset
-/// that has none.
+/// that has none, and requires one for the background and foreground presets.
 inline void require_mask_applies(bool has_mask, Preset preset, std::string_view what) {
   require(preset_needs_foreground(preset) || !has_mask, what,
           " is only used by the background and foreground presets, not by '", preset_name(preset),
           "'");
+  require(!preset_needs_foreground(preset) || has_mask, "preset '", preset_name(preset),
+          "' needs a foreground mask (", what, ")");
 }
 
 }  // namespace ismooth

@@ -124,7 +124,7 @@ Guidance<Scalar> preset_guidance(const Image<Scalar>& input, Preset preset,
     case Preset::background:
     case Preset::foreground: {
       require(inputs.foreground.has_value(), "preset '", preset_name(preset),
-              "' needs a foreground mask (--mask FILE)");
+              "' needs a foreground mask (PresetInputs::foreground)");
       const Mask& f = *inputs.foreground;
       check_same_size(f, "foreground mask", input, "input");
       const bool keep_foreground = preset == Preset::background;

@@ -121,8 +121,8 @@ class SmoothingEnergy {
           params_.lambda_e, ", ", edge_.edge_pixels(),
           " edge pixels): it has no quadratic majoriser, and the Gauss-Newton "
           "linearisation of docs/spec/energy.md §11 is not implemented. Minimise with "
-          "lambda_e = 0 (`--set lambda_e=0`, or EnergyParams::lambda_e = 0; the paper's "
-          "solver comparison does the same), or use Adam or L-BFGS for the full energy");
+          "lambda_e=0 (the energy parameter; the paper's solver comparison does the same), "
+          "or use Adam or L-BFGS for the full energy");
     const double n = double(data_.input().size());  // 3N
     flatten_.majorise(t, l2_mask(t), params_.lambda_f, 2.0 / n, q);
     data_.add_linear_part(q);

@@ -595,7 +595,7 @@ bool onednn_supports(Precision precision, std::string* why) {
     if ((bits & need) != need)
       reason = std::string("bf16 needs a CPU with AVX512-BF16 or AMX (oneDNN's ISA here is ") +
                cpu_isa_name() +
-               "; ONEDNN_MAX_CPU_ISA may limit it); use --precision fp32 on this machine";
+               "; ONEDNN_MAX_CPU_ISA may limit it); use fp32 on this machine";
   } else if (precision != Precision::fp32) {
     reason = std::string("the oneDNN CPU engine runs fp32 or bf16, not ") + to_string(precision);
   }

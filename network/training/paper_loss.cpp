@@ -27,8 +27,8 @@ std::unique_ptr<TrainingLoss> make_paper_loss(Image<float> crop, Preset preset,
   }
   require(!preset_needs_foreground(preset) || inputs.foreground.has_value(), "preset '",
           preset_name(preset),
-          "' needs a foreground mask per training photo (ImageSet::set_foreground; the CLI's "
-          "--masks DIR|auto)");
+          "' needs a foreground mask per training photo (ImageSet::set_foreground, "
+          "foreground_masks.hpp)");
   Guidance<float> g = preset_guidance(crop, preset, inputs);
   // Colour weights computed where the pair loop needs them, not cached: a
   // training crop's energy is evaluated once, and the cache (44 MB per crop

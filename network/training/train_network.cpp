@@ -116,7 +116,7 @@ Summary train_network(const TrainerOptions& o, const ImageSet& train, const Imag
               (train.has_foreground() && (val == nullptr || val->empty() || val->has_foreground())),
           "train_network: preset '", preset_name(o.preset),
           "' needs a foreground mask for every training and validation photo "
-          "(foreground_masks.hpp; the CLI's --masks DIR|auto)");
+          "(ImageSet::set_foreground, foreground_masks.hpp)");
   if (val != nullptr && val->empty()) val = nullptr;
   GradientReducer* const ranks = o.reducer;
   const int rank = ranks != nullptr ? ranks->rank() : 0;

@@ -57,6 +57,66 @@ def test_stylize_texture_matches_tool(tool, tmp_path, crop):
     assert np.abs(got - read_png(tmp_path / "out.png")).max() <= ROUNDING
 
 
+# Each style parameter against its flag: (style, keywords, flags).
+STYLE_PARAMETERS = [
+    ("abstraction", dict(levels=3), ["--levels", "3"]),
+    ("abstraction", dict(quantise_sharpness=0.5), ["--quantise-sharpness", "0.5"]),
+    ("abstraction", dict(edge_sigma=2.5), ["--edge-sigma", "2.5"]),
+    ("abstraction", dict(edge_threshold=0.9), ["--edge-threshold", "0.9"]),
+    ("abstraction", dict(edge_sharpness=20), ["--edge-sharpness", "20"]),
+    ("pencil", dict(stroke_length=3), ["--stroke-length", "3"]),
+    ("pencil", dict(stroke_width=0), ["--stroke-width", "0"]),
+    ("pencil", dict(directions=3), ["--directions", "3"]),
+    ("pencil", dict(stroke_exponent=0.5), ["--stroke-exponent", "0.5"]),
+    ("pencil", dict(texture=True, theta=5), ["--texture", "--theta", "5"]),
+    ("pencil-colour", dict(texture=True, seed=11), ["--texture", "--seed", "11"]),
+]
+
+
+@pytest.fixture(scope="module")
+def style_defaults(tmp_path_factory, crop):
+    """Each style's output with its defaults (texture on for the keywords
+    that act on it), to see that a parameter changes it."""
+    return {(style, texture): ismooth.stylize(crop, style=style, texture=texture)
+            for style in ["abstraction", "pencil", "pencil-colour"] for texture in [False, True]}
+
+
+@pytest.mark.parametrize("style, kwargs, flags", STYLE_PARAMETERS,
+                         ids=[",".join(p[1]) for p in STYLE_PARAMETERS])
+def test_style_parameter_matches_flag(tool, tmp_path, crop, style_defaults, style, kwargs, flags):
+    src = write_png(tmp_path / "in.png", crop)
+    run_tool(tool, "stylize", src, tmp_path / "out.png", "--style", style, *flags)
+    got = ismooth.stylize(crop, style=style, **kwargs)
+    assert np.abs(got - read_png(tmp_path / "out.png")).max() <= ROUNDING
+    default = style_defaults[(style, kwargs.get("texture", False))]
+    assert np.abs(got - default).max() > 1  # the parameter changes the drawing
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(levels=1), "^levels 1: out of range; expected an integer from 2 to 256"),
+    (dict(levels=2.5), "^levels 2.5: .*not an integer"),
+    (dict(levels="8"), "^levels='8': expected a number, got str"),
+    (dict(edge_threshold=0), "^edge_threshold 0: out of range; expected a number above 0"),
+    (dict(edge_sigma=float("nan")), "^edge_sigma nan"),
+    (dict(stroke_length=0), "^stroke_length 0: out of range"),
+    (dict(directions=100), "^directions 100: out of range"),
+    (dict(theta=0), "^theta 0: out of range"),
+    (dict(seed=-1), "^seed -1: out of range"),
+    (dict(smoother="wls", model="smoothing"), "^model applies to smoother model, not wls"),
+    (dict(style="oil"), "^style oil: unknown style"),
+    (dict(model="no-such-model"), "^model no-such-model: no such model file"),
+])
+def test_bad_style_parameter_names_the_keyword(crop, kwargs, message):
+    with pytest.raises(ValueError, match=message) as error:
+        ismooth.stylize(crop, **kwargs)
+    assert "--" not in str(error.value)
+
+
+def test_unknown_style_keyword(crop):
+    with pytest.raises(TypeError, match="unexpected keyword argument 'stroke'"):
+        ismooth.stylize(crop, stroke=3)
+
+
 def test_grey_input(crop):
     grey = crop[..., 1]
     assert ismooth.saliency(grey).shape == grey.shape
@@ -65,8 +125,6 @@ def test_grey_input(crop):
 
 
 def test_errors(crop):
-    with pytest.raises(ValueError, match="unknown style; expected abstraction"):
-        ismooth.stylize(crop, style="oil")
     with pytest.raises(ValueError, match="finite number from 0 to 1000"):
         ismooth.detail(crop, factor=float("nan"))
     with pytest.raises(ValueError, match="finite number from 0 to 1000"):
@@ -75,8 +133,6 @@ def test_errors(crop):
         ismooth.detail(crop, method="cubic")
     with pytest.raises(ValueError, match="unknown smoother"):
         ismooth.detail(crop, smoother="median")
-    with pytest.raises(ValueError, match="--model applies to --smoother model"):
-        ismooth.stylize(crop, smoother="wls", model="smoothing")
     with pytest.raises(ValueError, match="threshold 1.5"):
         ismooth.saliency(crop, threshold=1.5)
     with pytest.raises(ValueError, match="at least 3x3"):

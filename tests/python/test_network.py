@@ -105,7 +105,7 @@ def test_train_batch_matches_tool(tool, tmp_path, photo):
     assert (tmp_path / "cli.model").read_bytes() == (tmp_path / "py.model").read_bytes()
     ismooth.train(data, tmp_path / "one.model", **shape)
     assert (tmp_path / "one.model").read_bytes() != (tmp_path / "py.model").read_bytes()
-    with pytest.raises(ValueError, match="batch must be >= 1"):
+    with pytest.raises(ValueError, match="^batch 0: out of range"):
         ismooth.train(data, tmp_path / "x.model", batch=0, **shape)
 
 

@@ -52,7 +52,7 @@ TEST_CASE("solve_options: settings of another solver and unknown words are refus
   s.learning_rate = 1;
   CHECK_THROWS_WITH_AS(solve_options(s, PMapKind::adaptive),
                        "--learning-rate applies to --solver adam, not lbfgs", Error);
-  CHECK_THROWS_WITH_AS(solve_options(s, PMapKind::adaptive, SettingSpelling::keyword),
+  CHECK_THROWS_WITH_AS(solve_options(s, PMapKind::adaptive, Spelling::keyword),
                        "learning_rate applies to solver adam, not lbfgs", Error);
   SolveSettings m = named("adam");
   m.memory = 3;
@@ -68,7 +68,7 @@ TEST_CASE("solve_options: settings of another solver and unknown words are refus
                        "--linear-solver lu: expected auto, cholmod or pcg", Error);
   CHECK_THROWS_WITH_AS(solve_options(named(""), PMapKind::adaptive),
                        "--solver is required (irls, adam or lbfgs)", Error);
-  CHECK_THROWS_WITH_AS(settings_solver(named("newton"), SettingSpelling::keyword),
+  CHECK_THROWS_WITH_AS(settings_solver(named("newton"), Spelling::keyword),
                        "solver newton: expected irls, adam or lbfgs", Error);
 }
 

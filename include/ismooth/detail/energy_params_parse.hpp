@@ -11,26 +11,29 @@
 namespace ismooth {
 namespace detail {
 
-inline double parse_double(std::string_view key, std::string_view text) {
+inline double parse_double(std::string_view key, std::string_view text, Spelling spelling) {
   double v = 0;
   const std::string why = parse_decimal_real(text, &v, true);
-  require(why.empty(), "--set ", key, "=", text, ": '", text, "' is ", why);
+  require(why.empty(), parameter_assignment(key, text, spelling), ": '", text, "' is ", why);
   return v;
 }
 
-inline int parse_int(std::string_view key, std::string_view text) {
+inline int parse_int(std::string_view key, std::string_view text, Spelling spelling) {
   long long v = 0;
   std::string why = parse_decimal_integer(text, &v);
   if (why.empty() && (v < INT_MIN || v > INT_MAX)) why = "out of range";
-  require(why.empty(), "--set ", key, "=", text, ": '", text, "' is ", why);
+  require(why.empty(), parameter_assignment(key, text, spelling), ": '", text, "' is ", why);
   return int(v);
 }
 
 }  // namespace detail
 
 // One key per line, as a table. clang-format off
-inline void set_parameter(EnergyParams& p, std::string_view key, std::string_view value) {
-  using detail::parse_double;
+inline void set_parameter(EnergyParams& p, std::string_view key, std::string_view value,
+                          Spelling spelling) {
+  const auto parse_double = [spelling](std::string_view k, std::string_view v) {
+    return detail::parse_double(k, v, spelling);
+  };
   if (key == "sigma_r")
     p.sigma_r = parse_double(key, value);
   else if (key == "sigma_s")
@@ -46,7 +49,7 @@ inline void set_parameter(EnergyParams& p, std::string_view key, std::string_vie
   else if (key == "c2")
     p.c2 = parse_double(key, value);
   else if (key == "radius")
-    p.radius = detail::parse_int(key, value);
+    p.radius = detail::parse_int(key, value, spelling);
   else if (key == "p_large")
     p.p_large = parse_double(key, value);
   else if (key == "p_small")
@@ -58,7 +61,8 @@ inline void set_parameter(EnergyParams& p, std::string_view key, std::string_vie
   else if (key == "zero_guidance_margin")
     p.zero_guidance_margin = parse_double(key, value);
   else if (key == "dilate") {
-    require(value == "0" || value == "1", "--set dilate=", value, ": expected 0 or 1");
+    require(value == "0" || value == "1", parameter_assignment(key, value, spelling),
+            ": expected 0 or 1");
     p.dilate = value == "1";
   } else if (key == "gradient") {
     if (value == "exact")
@@ -66,20 +70,22 @@ inline void set_parameter(EnergyParams& p, std::string_view key, std::string_vie
     else if (value == "clipped")
       p.gradient = GradientMode::clipped;
     else
-      fail("--set gradient=", value, ": expected exact or clipped");
+      fail(parameter_assignment(key, value, spelling), ": expected exact or clipped");
   } else {
     std::string known;
     for (std::string_view k : kEnergyParameterKeys)
       known += (known.empty() ? "" : ", ") + std::string(k);
-    fail("--set ", key, "=", value, ": unknown key '", key, "' (known: ", known, ")");
+    fail(parameter_assignment(key, value, spelling), ": unknown key '", key, "' (known: ", known,
+         ")");
   }
 }
 // clang-format on
 
-inline void set_parameter(EnergyParams& p, std::string_view assignment) {
+inline void set_parameter(EnergyParams& p, std::string_view assignment, Spelling spelling) {
   const auto eq = assignment.find('=');
-  require(eq != std::string_view::npos && eq > 0, "--set ", assignment, ": expected key=value");
-  set_parameter(p, assignment.substr(0, eq), assignment.substr(eq + 1));
+  require(eq != std::string_view::npos && eq > 0, parameter_assignment(assignment, spelling),
+          ": expected key=value");
+  set_parameter(p, assignment.substr(0, eq), assignment.substr(eq + 1), spelling);
 }
 
 inline const char* gradient_name(GradientMode mode) {

@@ -29,6 +29,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ismooth/option_spelling.hpp"
+
 namespace ismooth::network {
 
 /// The environment variable that overrides the default model.
@@ -40,8 +42,9 @@ inline constexpr const char* kDefaultModelVariable = "ISMOOTH_MODEL";
 std::vector<std::filesystem::path> default_model_candidates();
 
 /// The model to use when none is named, per the lookup order in \file.
-/// Throws ismooth::Error naming every place searched if none holds a file.
-std::filesystem::path default_model_path();
+/// Throws ismooth::Error naming every place searched if none holds a file
+/// (and the model option as `spelling` writes it).
+std::filesystem::path default_model_path(Spelling spelling = Spelling::flag);
 
 /// One entry of the registry of shipped models.
 struct ShippedModel {
@@ -69,11 +72,13 @@ std::vector<std::filesystem::path> shipped_model_candidates(std::string_view fil
 /// The file of the shipped model called `name`. Throws ismooth::Error for an
 /// unknown name (listing the known ones), a model not shipped yet (saying how
 /// it will be trained), or a file found nowhere (listing the places).
-std::filesystem::path shipped_model_path(std::string_view name);
+std::filesystem::path shipped_model_path(std::string_view name, Spelling spelling = Spelling::flag);
 
 /// What `--model` means: an existing file is used as given (a path always
 /// wins, so files named like a model keep working); otherwise a shipped
-/// model's name; otherwise an error naming both readings and the known names.
-std::filesystem::path resolve_model(const std::string& name_or_path);
+/// model's name; otherwise an error naming both readings and the known names
+/// (and the option as `spelling` writes it: "--model", "model").
+std::filesystem::path resolve_model(const std::string& name_or_path,
+                                    Spelling spelling = Spelling::flag);
 
 }  // namespace ismooth::network

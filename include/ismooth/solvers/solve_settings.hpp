@@ -15,13 +15,10 @@
 #include <string>
 
 #include "ismooth/energy_params.hpp"
+#include "ismooth/option_spelling.hpp"
 #include "ismooth/solvers/solve.hpp"
 
 namespace ismooth::solvers {
-
-/// How errors spell a setting: as a flag ("--learning-rate") or as a
-/// keyword ("learning_rate").
-enum class SettingSpelling { flag, keyword };
 
 /// What a user may choose; unset / empty: the solver's default.
 struct SolveSettings {
@@ -36,18 +33,10 @@ struct SolveSettings {
   std::string linear_solver;            ///< irls: auto, cholmod or pcg
 };
 
-/// `key` (a SolveSettings member name) as `spelling` writes it.
-inline std::string setting_name(std::string key, SettingSpelling spelling) {
-  if (spelling == SettingSpelling::keyword) return key;
-  for (char& c : key)
-    if (c == '_') c = '-';
-  return "--" + key;
-}
-
 /// The solver `settings.solver` names; throws ismooth::Error for none or another name.
 inline SolverKind settings_solver(const SolveSettings& settings,
-                                  SettingSpelling spelling = SettingSpelling::flag) {
-  const std::string name = setting_name("solver", spelling);
+                                  Spelling spelling = Spelling::flag) {
+  const std::string name = option_name("solver", spelling);
   require(!settings.solver.empty(), name, " is required (", kSolverNames, ")");
   const auto kind = find_solver(settings.solver);
   require(kind.has_value(), name, " ", settings.solver, ": expected ", kSolverNames);
@@ -60,7 +49,7 @@ inline SolverKind settings_solver(const SolveSettings& settings,
 /// c2/12) and the solver's 5 for the fixed maps of the solver study. Throws
 /// ismooth::Error for a setting of another solver or an unknown word.
 inline SolveOptions solve_options(const SolveSettings& s, PMapKind pmap,
-                                  SettingSpelling spelling = SettingSpelling::flag) {
+                                  Spelling spelling = Spelling::flag) {
   const SolverKind kind = settings_solver(s, spelling);
   auto only_for = [&](bool given, const char* key, std::initializer_list<SolverKind> users) {
     if (!given) return;
@@ -69,7 +58,7 @@ inline SolveOptions solve_options(const SolveSettings& s, PMapKind pmap,
       if (u == kind) return;
       names += std::string(names.empty() ? "" : " or ") + to_string(u);
     }
-    fail(setting_name(key, spelling), " applies to ", setting_name("solver", spelling), " ", names,
+    fail(option_name(key, spelling), " applies to ", option_name("solver", spelling), " ", names,
          ", not ", to_string(kind));
   };
   only_for(s.learning_rate.has_value(), "learning_rate", {SolverKind::adam});
@@ -77,9 +66,10 @@ inline SolveOptions solve_options(const SolveSettings& s, PMapKind pmap,
   only_for(s.epsilon.has_value(), "epsilon", {SolverKind::lbfgs, SolverKind::irls});
   only_for(s.smoothing_epsilon.has_value(), "smoothing_epsilon", {SolverKind::lbfgs});
   only_for(s.expansion_floor.has_value(), "expansion_floor", {SolverKind::irls});
-  require(!s.epsilon || !(s.smoothing_epsilon || s.expansion_floor), setting_name("epsilon", spelling),
-          " is the older name of ", setting_name("smoothing_epsilon", spelling), " (lbfgs) and ",
-          setting_name("expansion_floor", spelling), " (irls): give one of them");
+  require(!s.epsilon || !(s.smoothing_epsilon || s.expansion_floor),
+          option_name("epsilon", spelling), " is the older name of ",
+          option_name("smoothing_epsilon", spelling), " (lbfgs) and ",
+          option_name("expansion_floor", spelling), " (irls): give one of them");
   only_for(s.memory.has_value(), "memory", {SolverKind::lbfgs});
   only_for(!s.linear_solver.empty(), "linear_solver", {SolverKind::irls});
 
@@ -92,7 +82,7 @@ inline SolveOptions solve_options(const SolveSettings& s, PMapKind pmap,
   if (s.schedule == "cosine")
     o.adam.schedule = AdamSchedule::cosine;
   else
-    require(s.schedule.empty() || s.schedule == "constant", setting_name("schedule", spelling), " ",
+    require(s.schedule.empty() || s.schedule == "constant", option_name("schedule", spelling), " ",
             s.schedule, ": expected constant or cosine");
   if (s.epsilon)
     (kind == SolverKind::lbfgs ? o.lbfgs.smoothing_epsilon : o.irls.expansion_floor) = *s.epsilon;
@@ -105,7 +95,7 @@ inline SolveOptions solve_options(const SolveSettings& s, PMapKind pmap,
     o.irls.linear_solver = IrlsOptions::LinearSolver::pcg;
   else
     require(s.linear_solver.empty() || s.linear_solver == "auto",
-            setting_name("linear_solver", spelling), " ", s.linear_solver,
+            option_name("linear_solver", spelling), " ", s.linear_solver,
             ": expected auto, cholmod or pcg");
   return o;
 }
