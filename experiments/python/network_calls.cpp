@@ -40,13 +40,18 @@ fs::path installed_model() {
 }
 
 /// The model file `path_or_name` names: None or "default" = the shipped
-/// model; otherwise a path, which must exist.
+/// model; a shipped model's name ("detail", ...; an existing file of that
+/// name wins, as in the tool); otherwise a path, which must exist.
 fs::path model_file(const py::object& path_or_name) {
   const std::string text = path_text(path_or_name, "model");
   if (text.empty() || text == "default") {
     const fs::path installed = installed_model();
     return installed.empty() ? network::default_model_path(Spelling::keyword) : installed;
   }
+  std::error_code ec;
+  if (!fs::is_regular_file(text, ec))
+    for (const network::ShippedModel& m : network::shipped_models())
+      if (m.name == text) return network::shipped_model_path(m.name, Spelling::keyword);
   require_exists(text, "model");
   return text;
 }

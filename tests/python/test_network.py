@@ -45,6 +45,21 @@ def test_model_object(crop):
     assert grey.shape == crop.shape[:2]
 
 
+def test_shipped_models_by_name(tool, tmp_path, crop):
+    # A shipped model's name works as in `ismooth smooth --model NAME`.
+    src = write_png(tmp_path / "in.png", crop)
+    for name in ("detail", "texture", "background", "foreground"):
+        m = ismooth.Model(name)
+        assert os.path.basename(m.path) == name + ".model"
+        run_tool(tool, "smooth", src, tmp_path / f"{name}.png", "--model", name)
+        expected = read_png(tmp_path / f"{name}.png").astype(np.float64)
+        got = ismooth.smooth(crop, model=name)
+        assert np.abs(got - expected).max() <= 0.5 + 1e-3
+    assert np.abs(ismooth.smooth(crop, model="texture") - ismooth.smooth(crop)).max() > 1
+    with pytest.raises(FileNotFoundError, match="nosuch"):
+        ismooth.Model("nosuch")
+
+
 def test_errors(tmp_path, crop):
     with pytest.raises(FileNotFoundError, match="nowhere.model"):
         ismooth.Model(tmp_path / "nowhere.model")
