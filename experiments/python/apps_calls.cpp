@@ -1,6 +1,7 @@
 // ismooth.saliency, detail and stylize: the tool's `saliency`, `detail` and
 // `stylize` on numpy arrays, through the same library calls (the base
-// smoothing is cli/app_smoother.hpp's, compiled in).
+// smoothing is cli/app_smoother.hpp's, compiled in); gradient_reversal:
+// apps/gradient_reversal.hpp, Fig. 11's halo measure.
 #include <cmath>
 #include <filesystem>
 
@@ -9,6 +10,7 @@
 #include "cli/app_smoother.hpp"
 #include "cli/style_options.hpp"
 #include "ismooth/apps/detail_boost.hpp"
+#include "ismooth/apps/gradient_reversal.hpp"
 #include "ismooth/apps/saliency.hpp"
 #include "ismooth/network/default_model.hpp"
 #include "keywords.hpp"
@@ -69,23 +71,55 @@ py::object saliency(const py::handle& image, double threshold, bool soft) {
 
 py::array_t<float> detail(const py::handle& image, const std::string& method,
                           const py::object& factor, const py::object& model,
-                          const std::string& smoother) {
+                          const std::string& smoother, const py::handle& base) {
   apps::DetailParams params;
   params.method = apps::parse_detail_method(method);
   params.factor = factor.is_none() ? apps::default_detail_factor(params.method)
                                    : cast_keyword<double>(factor, "factor");
   std::string why;
   require(params.IsValid(&why), "detail: ", why, " (got ", params.factor, ")");
-  // The tool's default: the shipped detail model, until it is shipped the smoothing one.
-  const std::string name = network::shipped_model("detail").shipped ? "detail" : "";
-  const cli::AppSmoother base = app_smoother(smoother, model, name);
   const InputImage<float> in = to_image<float>(image, "image");
   Image<float> out;
+  if (!base.is_none()) {
+    // A base of the caller's own (a saved smoothing, a per-image solver's
+    // result): boosted as is, so `model` and `smoother` have nothing to do.
+    require(model.is_none() && smoother == "model",
+            "detail: base is given, so model and smoother must be left at their defaults");
+    const InputImage<float> s = to_image<float>(base, "base");
+    check_same_size(in.image, "image", s.image, "base");
+    {
+      py::gil_scoped_release release;
+      out = apps::boost_detail(in.image, s.image, params);
+    }
+    return from_image(out, in.grey);
+  }
+  // The tool's default: the shipped detail model, until it is shipped the smoothing one.
+  const std::string name = network::shipped_model("detail").shipped ? "detail" : "";
+  const cli::AppSmoother smoothing = app_smoother(smoother, model, name);
   {
     py::gil_scoped_release release;
-    out = apps::boost_detail(in.image, cli::app_smooth(in.image, base), params);
+    out = apps::boost_detail(in.image, cli::app_smooth(in.image, smoothing), params);
   }
   return from_image(out, in.grey);
+}
+
+py::dict gradient_reversal(const py::handle& input, const py::handle& enhanced, double threshold,
+                           int radius) {
+  apps::ReversalParams params;
+  params.threshold = threshold;
+  params.radius = radius;
+  const InputImage<float> in = to_image<float>(input, "input");
+  const InputImage<float> e = to_image<float>(enhanced, "enhanced");
+  apps::ReversalMeasure m;
+  {
+    py::gil_scoped_release release;
+    m = apps::gradient_reversal(in.image, e.image, params);
+  }
+  py::dict d;
+  d["reversal_fraction"] = m.reversal_fraction;
+  d["overshoot"] = m.overshoot;
+  d["strong_pairs"] = m.strong_pairs;
+  return d;
 }
 
 py::array_t<float> stylize(const py::handle& image, const std::string& style,

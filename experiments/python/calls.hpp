@@ -67,7 +67,9 @@ std::filesystem::path default_model_file();
 py::object saliency(const py::handle& image, double threshold, bool soft);
 py::array_t<float> detail(const py::handle& image, const std::string& method,
                           const py::object& factor, const py::object& model,
-                          const std::string& smoother);
+                          const std::string& smoother, const py::handle& base);
+py::dict gradient_reversal(const py::handle& input, const py::handle& enhanced, double threshold,
+                           int radius);
 py::array_t<float> stylize(const py::handle& image, const std::string& style,
                            const py::object& model, const py::object& seed,
                            const std::string& smoother, bool texture, py::kwargs params);

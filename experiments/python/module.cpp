@@ -24,7 +24,8 @@ Results are new arrays: float32 where the library computes in float (smooth,
 solve), float64 energies, bool edge maps.
 
 Functions: smooth, Model, edges, energy, solve, minimize, train, overfit, and the
-applications of Sec. 7: detail, stylize, saliency.
+applications of Sec. 7: detail, stylize, saliency; gradient_reversal (Fig. 11's
+halo measure).
 Bad input raises ValueError (or FileNotFoundError, TypeError) with the
 library's message; a failed solve raises SolverError. Long calls release the
 GIL; solve, minimize and train stop on Ctrl-C (KeyboardInterrupt) at the next
@@ -43,8 +44,8 @@ soft map: float64, H x W, values in (0, 1).
 )doc";
 
 constexpr const char* kDetailDoc = R"doc(
-detail(image, method="sigmoid", factor=None, model=None, smoother="model")
-    -> numpy.ndarray
+detail(image, method="sigmoid", factor=None, model=None, smoother="model",
+       base=None) -> numpy.ndarray
 
 Detail magnification, as `ismooth detail`: the base S = a smoothing of
 `image`, the detail image - S boosted. method: "sigmoid" (Farbman et al.'s
@@ -53,7 +54,21 @@ boost of the CIELAB lightness detail; factor K default 15) or "linear"
 model: None (the shipped detail model; until it is shipped, the smoothing
 model), a model file, a shipped model's name or an ismooth.Model.
 smoother: "model", "wls" or "l0" (the classic base smoothers; no model
-then). Returns float32 clamped to 0-255, H x W x 3 (H x W for grey input).
+then). base: a smoothing S of your own (an array of the image's size,
+e.g. a saved result) boosted instead; model and smoother stay unset then.
+Returns float32 clamped to 0-255, H x W x 3 (H x W for grey input).
+)doc";
+
+constexpr const char* kGradientReversalDoc = R"doc(
+gradient_reversal(input, enhanced, threshold=16, radius=2) -> dict
+
+The halo measures of Fig. 11 (apps/gradient_reversal.hpp) of `enhanced`
+E against `input` I, on the luminance (0-255), over 4-neighbour pairs whose
+input step exceeds `threshold` grey levels: reversal_fraction (the share of
+those steps whose sign flips in E), overshoot (mean grey levels by which E
+leaves I's range in the (2 radius + 1)^2 window at those pixels) and
+strong_pairs (their count). Both measures are 0 for E = I. E is a detail
+boost (ismooth.detail(I, base=S)) or the smoothing S itself.
 )doc";
 
 constexpr const char* kStylizeDoc = R"doc(
@@ -301,7 +316,10 @@ One image at a time per Model (calls from several threads queue).
   m.def("saliency", &ip::saliency, kSaliencyDoc, "image"_a, "threshold"_a = 0.5,
         "soft"_a = false);
   m.def("detail", &ip::detail, kDetailDoc, "image"_a, "method"_a = "sigmoid",
-        "factor"_a = py::none(), "model"_a = py::none(), "smoother"_a = "model");
+        "factor"_a = py::none(), "model"_a = py::none(), "smoother"_a = "model",
+        "base"_a = py::none());
+  m.def("gradient_reversal", &ip::gradient_reversal, kGradientReversalDoc, "input"_a,
+        "enhanced"_a, "threshold"_a = 16.0, "radius"_a = 2);
   m.def("stylize", &ip::stylize, kStylizeDoc, "image"_a, "style"_a = "abstraction",
         "model"_a = py::none(), "seed"_a = 0, "smoother"_a = "model", py::kw_only(),
         "texture"_a = false);
