@@ -137,3 +137,38 @@ def test_errors(crop):
         ismooth.saliency(crop, threshold=1.5)
     with pytest.raises(ValueError, match="at least 3x3"):
         ismooth.saliency(crop[:2, :2])
+
+
+def test_detail_with_base(crop):
+    # A base of one's own is boosted as is: the linear boost S + K (I - S) by
+    # hand, and S = I leaves the image unchanged.
+    s = (crop.astype(np.float32) * 0.5 + 40).astype(np.float32)
+    got = ismooth.detail(crop, method="linear", factor=3, base=s)
+    np.testing.assert_allclose(got, np.clip(s + 3 * (crop - s), 0, 255), atol=1e-3)
+    np.testing.assert_allclose(ismooth.detail(crop, base=crop), crop, atol=1e-3)
+    with pytest.raises(ValueError, match="base is given"):
+        ismooth.detail(crop, base=s, smoother="wls")
+    with pytest.raises(ValueError):
+        ismooth.detail(crop, base=s[:-1])
+
+
+def test_gradient_reversal_known_answers():
+    # A step 40 | 220 in every row: 20 strong pairs. E = I scores 0; a halo
+    # pair (255 | 0) reverses each of them, leaving the 5x5 range [40, 220]
+    # by 35 on one side and 40 on the other: mean 37.5 over the 40 edge pixels.
+    i = np.zeros((20, 20, 3))
+    i[:, :10] = 40
+    i[:, 10:] = 220
+    same = ismooth.gradient_reversal(i, i)
+    assert same == {"reversal_fraction": 0.0, "overshoot": 0.0, "strong_pairs": 20}
+    e = i.copy()
+    e[:, 9] = 255
+    e[:, 10] = 0
+    r = ismooth.gradient_reversal(i, e)
+    assert r["reversal_fraction"] == 1 and r["strong_pairs"] == 20
+    assert r["overshoot"] == pytest.approx((255 - 220 + 40) / 2, abs=1e-3)
+    assert ismooth.gradient_reversal(i, e, threshold=200)["strong_pairs"] == 0
+    with pytest.raises(ValueError):
+        ismooth.gradient_reversal(i, e, radius=17)
+    with pytest.raises(ValueError):
+        ismooth.gradient_reversal(i, e[:-1])
