@@ -58,7 +58,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import evaluate_model as em  # noqa: E402  (prepare, produce, score, run, write_atomically)
+import evaluate_model as em  # noqa: E402  (list_photos, prepare, produce, score, ...)
 
 REPO = Path(__file__).resolve().parents[2]
 # Crops at short side 256 (x, y of the top-left corner, side), chosen on the
@@ -203,18 +203,13 @@ def main():
     except ImportError as e:
         sys.exit(f"compare_smoothing_models: cannot import the ismooth module from "
                  f"'{args.python_module}' (--python-module): {e}")
-    photos = sorted(p for p in args.photos.rglob("*")
-                    if p.suffix.lower() in (".png", ".jpg", ".jpeg"))
-    if args.limit > 0:
-        photos = photos[:args.limit]
-    if not photos:
-        sys.exit(f"compare_smoothing_models: no photos under '{args.photos}'")
+    photos = em.list_photos(args.photos, args.limit, "compare_smoothing_models")
     args.out.mkdir(parents=True, exist_ok=True)
     energy_args = types.SimpleNamespace(preset="smoothing", margin=args.margin, model="")
 
     rows, failures = [], 0
     for k, photo in enumerate(photos, 1):
-        name = f"{photo.parent.name}--{photo.stem}"
+        name = em.image_name(photo)
         out_dir = args.out / name
         out_dir.mkdir(exist_ok=True)
         inp = em.prepare(photo, out_dir, args.short_side)

@@ -94,6 +94,22 @@ def write_atomically(path, text):
     os.replace(tmp, path)
 
 
+def list_photos(folder, limit, tool):
+    """The photos under folder (recursively, sorted by path), the first `limit` if > 0;
+    exits naming `tool` when there are none."""
+    photos = sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".png", ".jpg", ".jpeg"))
+    if limit > 0:
+        photos = photos[:limit]
+    if not photos:
+        sys.exit(f"{tool}: no photos under '{folder}'")
+    return photos
+
+
+def image_name(photo):
+    """A photo's name in OUT: its folder and stem (photos of several sets share stems)."""
+    return f"{photo.parent.name}--{photo.stem}"
+
+
 def prepare(photo, out_dir, short_side):
     target = out_dir / "input.png"
     if not target.exists():
@@ -180,16 +196,11 @@ def main():
     for m in methods:
         if m not in METHODS:
             sys.exit(f"evaluate_model: unknown method '{m}' (expected {', '.join(METHODS)})")
-    photos = sorted(p for p in args.photos.rglob("*")
-                    if p.suffix.lower() in (".png", ".jpg", ".jpeg"))
-    if args.limit > 0:
-        photos = photos[:args.limit]
-    if not photos:
-        sys.exit(f"evaluate_model: no photos under '{args.photos}'")
+    photos = list_photos(args.photos, args.limit, "evaluate_model")
     args.out.mkdir(parents=True, exist_ok=True)
     rows, failures = [], 0
     for k, photo in enumerate(photos, 1):
-        name = f"{photo.parent.name}--{photo.stem}"
+        name = image_name(photo)
         out_dir = args.out / name
         out_dir.mkdir(exist_ok=True)
         inp = prepare(photo, out_dir, args.short_side)
@@ -276,7 +287,7 @@ def figures(args, photos, names, methods):
     fig.savefig(args.out / "methods.png", dpi=100)
     plt.close(fig)
 
-    by_name = {f"{p.parent.name}--{p.stem}": p for p in photos}
+    by_name = {image_name(p): p for p in photos}
     model = ["--model", args.model] if args.model else []
     fig, axes = plt.subplots(len(names), 2, figsize=(6, 3 * len(names)), squeeze=False)
     for i, name in enumerate(names):
