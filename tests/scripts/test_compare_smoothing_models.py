@@ -74,15 +74,16 @@ def test_measure_known_answers(tmp_path):
     half = write(tmp_path / "half.png", base + noise // 2)
     assert ismooth.edges(np.asarray(Image.open(i))).sum() > 20  # B finds the step
     same = csm.measure(ismooth, i, i, 3)
-    assert same["flattening"] == 0 and same["structure"] == 1
+    assert same["flattening"] == same["flattening_coarse"] == 0 and same["structure"] == 1
     assert same["reversal_s"] == same["overshoot_s"] == 0
     assert same["reversal_k15"] == same["overshoot_k15"] == 0
     assert same["strong_pairs"] == 48  # one strong step per row
-    # Every non-edge gradient halves exactly: flattening 0.5; the step keeps
+    # Every non-edge gradient halves exactly, at both scales: flattening 0.5; the step keeps
     # its 180 grey levels, so the structure stays close to 1 (the texture on B's
     # band halves too).
     m = csm.measure(ismooth, i, half, 3)
     assert m["flattening"] == pytest.approx(0.5, abs=1e-12)
+    assert m["flattening_coarse"] == pytest.approx(0.5, abs=1e-12)
     assert 0.8 < m["structure"] < 1
     assert m["reversal_s"] == 0 and m["overshoot_s"] == 0
     # A one-pixel halo beside the step: every strong pair reversed.
@@ -103,7 +104,8 @@ def test_identity_and_model(photos, tmp_path):
     assert len(r) == 4
     for image in ("a", "b"):
         ident = r[(f"set--{image}", "identity")]
-        assert float(ident["flattening"]) == 0 and float(ident["structure"]) == 1
+        assert float(ident["flattening"]) == float(ident["flattening_coarse"]) == 0
+        assert float(ident["structure"]) == 1
         for key in ("reversal_s", "overshoot_s", "reversal_k15", "overshoot_k15", "l2_fraction"):
             assert float(ident[key]) == 0, key
         assert float(ident["l08"]) == float(ident["l08_identity"])
@@ -112,10 +114,10 @@ def test_identity_and_model(photos, tmp_path):
         assert float(model_row["flattening"]) > 0.1
         assert 0.9 < float(model_row["structure"]) < 1.1
         assert float(model_row["l08"]) < float(model_row["l08_identity"])
-    assert "| identity | 2 | 0.000 | 1.000 | 0.00 | 0.00 | 0.00 | 0.00 |" in p.stdout
+    assert "| identity | 2 | 0.000 | 0.000 | 1.000 | 0.00 | 0.00 | 0.00 | 0.00 |" in p.stdout
     assert "| shipped | 2 |" in p.stdout
     fig = Image.open(out / "crops.png")
-    assert fig.size == (3 * (48 + 4) - 4, 16 + 2 * (48 + 4) - 4)
+    assert fig.size == (2 * (48 + 4) - 4, 16 + 2 * (48 + 4) - 4)  # input | shipped
     # A rerun redoes nothing; a retrained model under the same name is redone.
     records = sorted(out.glob("*/*.json"))
     stamps = [f.stat().st_mtime_ns for f in records]
