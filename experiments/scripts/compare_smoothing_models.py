@@ -41,9 +41,10 @@ Every result and record is cached under OUT (OUT/<image>/<name>.png and
 .json, written atomically; a record remembers the model file's sha256, so a
 model retrained under the same name is redone); a rerun skips what exists.
 Writes OUT/results.csv (one row per image and model), OUT/crops.png (the
---crops, the same for every model: input | each model, enlarged 2x nearest
-neighbour; T = I has no column of its own) and prints a Markdown table of means over the images every model
-finished. Usage:
+--crops, the same for every model: input | each model, enlarged by a whole
+factor to about 192 pixels; T = I has no column of its own; the default
+crops are given at short side 256 and scaled to --short-side) and prints a
+Markdown table of means over the images every model finished. Usage:
 
   experiments/scripts/compare_smoothing_models.py PHOTOS OUT --model NAME=FILE
       [--model NAME=FILE ...] [--model identity] [--short-side 256]
@@ -216,6 +217,9 @@ def main():
     args = ap.parse_args()
     models = parse_models(args.model)
     crops = parse_crops(args.crops)
+    if args.crops == DEFAULT_CROPS:  # chosen at short side 256: the same regions at any other
+        f = args.short_side / 256
+        crops = [(image, round(x * f), round(y * f), round(size * f)) for image, x, y, size in crops]
     if args.short_side < 16 or args.edge_margin < 0:
         sys.exit("compare_smoothing_models: need --short-side >= 16 and --edge-margin >= 0")
     if not Path(args.ismooth).is_file():
@@ -317,9 +321,11 @@ def print_table(models, rows, args):
 
 
 def crop_figure(args, crops, names):
-    """OUT/crops.png: one row per crop, columns input | each model, 2x nearest neighbour."""
-    scale, gap, head = 2, 4, 16
-    side = max(size for _, _, _, size in crops) * scale
+    """OUT/crops.png: one row per crop, columns input | each model, enlarged (nearest
+    neighbour) by a whole factor to about 192 pixels."""
+    largest = max(size for _, _, _, size in crops)
+    scale, gap, head = max(1, 192 // largest), 4, 16
+    side = largest * scale
     cols = ["input"] + names
     fig = Image.new("RGB", (len(cols) * (side + gap) - gap, head + len(crops) * (side + gap) - gap),
                     "white")

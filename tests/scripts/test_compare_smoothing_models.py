@@ -117,7 +117,11 @@ def test_identity_and_model(photos, tmp_path):
     assert "| identity | 2 | 0.000 | 0.000 | 1.000 | 0.00 | 0.00 | 0.00 | 0.00 |" in p.stdout
     assert "| shipped | 2 |" in p.stdout
     fig = Image.open(out / "crops.png")
-    assert fig.size == (2 * (48 + 4) - 4, 16 + 2 * (48 + 4) - 4)  # input | shipped
+    assert fig.size == (2 * (192 + 4) - 4, 16 + 2 * (192 + 4) - 4)  # input | shipped, 8x
+    want = Image.open(out / "set--a" / "shipped.png").crop((8, 8, 32, 32)).resize((192, 192),
+                                                                                 Image.NEAREST)
+    np.testing.assert_array_equal(np.asarray(fig.convert("RGB"))[16:16 + 192, 196:],
+                                  np.asarray(want.convert("RGB")))
     # A rerun redoes nothing; a retrained model under the same name is redone.
     records = sorted(out.glob("*/*.json"))
     stamps = [f.stat().st_mtime_ns for f in records]
