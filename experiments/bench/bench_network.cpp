@@ -210,7 +210,7 @@ Row bench_conv(int h, int w, int repeats, Precision precision) {
       },
       2, repeats);
   Row row{"conv3x3_64", std::to_string(w) + "x" + std::to_string(h),
-          "onednn " + std::string(conv.implementations()).substr(4), to_string(precision)};
+          "onednn " + std::string(conv.implementations(true)).substr(4), to_string(precision)};
   row.median_ms = med;
   row.min_ms = min;
   row.gflops = spec.flops({h, w}) / (med * 1e6);

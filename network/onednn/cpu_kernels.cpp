@@ -123,10 +123,11 @@ void parallel_runs(std::size_t pixels, Body body) {
 
 }  // namespace
 
-void bn_statistics(const float* x, std::size_t pixels, int channels, float eps, float* mean,
+template <class X>
+void bn_statistics(const X* x, std::size_t pixels, int channels, float eps, float* mean,
                    float* inv_std) {
   const std::size_t c = static_cast<std::size_t>(channels);
-  const float* shift = x;  // the first pixel
+  const X* shift = x;  // the first pixel
   std::vector<double> s(c), q(c);
   blocked_sums(pixels, channels, s.data(), q.data(),
                [&](std::size_t p0, std::size_t p1, float* fs, float* fq) {
@@ -135,7 +136,7 @@ void bn_statistics(const float* x, std::size_t pixels, int channels, float eps, 
                    if constexpr (nv == 0) {
                      float as = 0, aq = 0;
                      for (std::size_t p = p0; p < p1; ++p) {
-                       const float v = x[p * c + k0] - shift[k0];
+                       const float v = get(x + p * c + k0) - get(shift + k0);
                        as += v;
                        aq += v * v;
                      }
@@ -161,13 +162,13 @@ void bn_statistics(const float* x, std::size_t pixels, int channels, float eps, 
   for (std::size_t k = 0; k < c; ++k) {
     const double m = s[k] / n;
     const double var = std::max(0.0, q[k] / n - m * m);
-    mean[k] = static_cast<float>(shift[k] + m);
+    mean[k] = static_cast<float>(get(shift + k) + m);
     inv_std[k] = static_cast<float>(1.0 / std::sqrt(var + double(eps)));
   }
 }
 
-template <class A>
-void bn_apply(const float* x, std::size_t pixels, int channels, const float* mean,
+template <class X, class A>
+void bn_apply(const X* x, std::size_t pixels, int channels, const float* mean,
               const float* scale, const float* shift, const A* skip, bool relu_on, A* y) {
   const std::size_t c = static_cast<std::size_t>(channels);
   // Four variants so the inner loop has no branches.
@@ -178,7 +179,7 @@ void bn_apply(const float* x, std::size_t pixels, int channels, const float* mea
         constexpr int nv = decltype(lanes)::value;
         if constexpr (nv == 0) {
           for (std::size_t p = p0; p < p1; ++p) {
-            float v = (x[p * c + k0] - mean[k0]) * scale[k0] + shift[k0];
+            float v = (get(x + p * c + k0) - mean[k0]) * scale[k0] + shift[k0];
             if constexpr (with_skip) v += get(skip + p * c + k0);
             if constexpr (with_relu) v = std::max(v, 0.0f);
             put(y + p * c + k0, v);
@@ -293,9 +294,13 @@ void bn_backward(float* grad, const Y* y, const float* x, std::size_t pixels, in
   });
 }
 
+template void bn_statistics(const float*, std::size_t, int, float, float*, float*);
+template void bn_statistics(const bf16*, std::size_t, int, float, float*, float*);
 template void bn_apply(const float*, std::size_t, int, const float*, const float*, const float*,
                        const float*, bool, float*);
 template void bn_apply(const float*, std::size_t, int, const float*, const float*, const float*,
+                       const bf16*, bool, bf16*);
+template void bn_apply(const bf16*, std::size_t, int, const float*, const float*, const float*,
                        const bf16*, bool, bf16*);
 template void bn_backward(float*, const float*, const float*, std::size_t, int, const float*,
                           const float*, const float*, float*, float*, float*);

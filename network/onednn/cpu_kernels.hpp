@@ -5,7 +5,8 @@
 // ismooth::network.
 //
 // Precision: convolution outputs (x), BN statistics, parameters and the
-// gradients that flow between layers are fp32. Tensors that feed a
+// gradients that flow between layers are fp32 (x is bf16 in bf16 inference:
+// onednn_network.cpp). Tensors that feed a
 // convolution (activations y, skip inputs, the gradient handed to a
 // convolution's backward) are stored as `A` = float or bf16: with
 // EngineOptions::precision bf16 the engine keeps them in bf16 (half the
@@ -41,16 +42,18 @@ void to_float(const bf16* from, std::size_t n, float* to);
 /// Per-channel mean and 1/sqrt(var + eps) of x (biased variance, as BN in
 /// training mode). Sums are taken around the first pixel's value (a shift
 /// that keeps E[x²] − E[x]² from cancelling) in float over short runs and in
-/// double across runs.
-void bn_statistics(const float* x, std::size_t pixels, int channels, float eps, float* mean,
+/// double across runs. X = float, or bf16 (bf16 inference, whose
+/// convolutions store their outputs in bf16).
+template <class X>
+void bn_statistics(const X* x, std::size_t pixels, int channels, float eps, float* mean,
                    float* inv_std);
 
 /// y = relu?(scale·(x − mean) + shift + skip?) per channel; `skip` may be
-/// null; y may alias x (A = float). Subtracting the mean first (rather than
+/// null; y may alias x (X = A). Subtracting the mean first (rather than
 /// folding it into the shift) keeps precision when |mean| ≫ σ. A = float or
-/// bf16.
-template <class A>
-void bn_apply(const float* x, std::size_t pixels, int channels, const float* mean,
+/// bf16; X = float, or bf16 with A = bf16.
+template <class X, class A>
+void bn_apply(const X* x, std::size_t pixels, int channels, const float* mean,
               const float* scale, const float* shift, const A* skip, bool relu, A* y);
 
 /// Backward of y = relu?(γ·(x − μ)·σ⁻¹ + β [+ skip]) with per-image μ, σ.

@@ -133,8 +133,37 @@ void ConvLayer::build_backward(bool data, bool accumulate) {
   backward_built_ = true;
 }
 
+bool ConvLayer::add_bf16_output() {
+  if (fwd_bf16_out_) return true;
+  if (type_ != dt::bf16 || has_bias()) return false;
+  // The weights keep the format the fp32-output primitive chose, so one
+  // reorder (set_weights) serves both.
+  const memory::desc src = activation_desc(spec_.in_channels, in_, type_);
+  const memory::desc dst = activation_desc(spec_.out_channels, out_, dt::bf16);
+  const memory::desc weights = fwd_pd_.weights_desc();
+  const auto kind = dnnl::prop_kind::forward_inference;
+  const dnnl::primitive_attr attr = user_scratchpad();
+  try {
+    if (spec_.kind == LayerKind::transposed_convolution) {
+      dnnl::deconvolution_forward::desc d(kind, dnnl::algorithm::deconvolution_direct, src,
+                                          weights, memory::desc(), dst, strides_, dilates_, pad_l_,
+                                          pad_r_);
+      fwd_bf16_out_pd_ = dnnl::deconvolution_forward::primitive_desc(d, attr, engine_);
+    } else {
+      dnnl::convolution_forward::desc d(kind, dnnl::algorithm::convolution_direct, src, weights,
+                                        memory::desc(), dst, strides_, dilates_, pad_l_, pad_r_);
+      fwd_bf16_out_pd_ = dnnl::convolution_forward::primitive_desc(d, attr, engine_);
+    }
+  } catch (const dnnl::error&) {
+    return false;
+  }
+  fwd_bf16_out_ = dnnl::primitive(fwd_bf16_out_pd_);
+  return true;
+}
+
 std::size_t ConvLayer::scratchpad_bytes() const {
   std::size_t bytes = fwd_pd_.scratchpad_desc().get_size();
+  if (fwd_bf16_out_pd_) bytes = std::max(bytes, fwd_bf16_out_pd_.scratchpad_desc().get_size());
   if (bww_pd_) bytes = std::max(bytes, bww_pd_.scratchpad_desc().get_size());
   if (bwd_data_pd_) bytes = std::max(bytes, bwd_data_pd_.scratchpad_desc().get_size());
   return bytes;
@@ -142,6 +171,8 @@ std::size_t ConvLayer::scratchpad_bytes() const {
 
 void ConvLayer::bind_scratchpad(void* buffer) {
   fwd_scratch_ = scratch_memory(fwd_pd_, engine_, buffer);
+  if (fwd_bf16_out_pd_)
+    fwd_bf16_out_scratch_ = scratch_memory(fwd_bf16_out_pd_, engine_, buffer);
   if (bww_pd_) bww_scratch_ = scratch_memory(bww_pd_, engine_, buffer);
   if (bwd_data_pd_) bwd_data_scratch_ = scratch_memory(bwd_data_pd_, engine_, buffer);
 }
@@ -189,6 +220,14 @@ void ConvLayer::set_backward_weights(dnnl::stream& stream, const float* weight) 
 }
 
 void ConvLayer::forward(dnnl::stream& stream, const memory& src, const memory& dst) {
+  if (dst.get_desc().data_type() == dt::bf16) {
+    if (!fwd_bf16_out_) throw dnnl::error(dnnl_invalid_arguments, "no bf16-output convolution");
+    fwd_bf16_out_.execute(stream, {{DNNL_ARG_SRC, src},
+                                   {DNNL_ARG_WEIGHTS, weights_},
+                                   {DNNL_ARG_DST, dst},
+                                   {DNNL_ARG_SCRATCHPAD, fwd_bf16_out_scratch_}});
+    return;
+  }
   std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src},
                                           {DNNL_ARG_WEIGHTS, weights_},
                                           {DNNL_ARG_DST, dst},
@@ -227,7 +266,11 @@ void ConvLayer::backward_weights(dnnl::stream& stream, const memory& src, const 
   }
 }
 
-std::string ConvLayer::implementations() const {
+std::string ConvLayer::implementations(bool training) const {
+  if (!training) {
+    if (!fwd_bf16_out_pd_) return std::string("fwd ") + fwd_pd_.impl_info_str();
+    return std::string("fwd ") + fwd_bf16_out_pd_.impl_info_str() + " | output bf16";
+  }
   std::string s = std::string("fwd ") + fwd_pd_.impl_info_str();
   if (bwd_data_pd_)
     s += std::string(flip_ ? " | bwd-data (flipped fwd) " : " | bwd-data ") +

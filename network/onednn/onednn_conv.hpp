@@ -23,7 +23,9 @@
 // (outputs, dL/d(input), dL/dW: fp32 accumulation in oneDNN's
 // avx512_core_bf16 kernels), so BN statistics and the gradients that are
 // summed across layers stay fp32. The user's fp32 weights are converted by
-// the weight reorders.
+// the weight reorders. Inference may add a second forward primitive that
+// rounds the (fp32-accumulated) output to bf16 once on store
+// (add_bf16_output): per-image BN, memory-bound, then reads half the bytes.
 //
 // The transposed convolution runs without bias or post-ops (pitfall 1: fused
 // post-ops send it to a slow reference kernel); its bias cancels in the BN
@@ -84,7 +86,12 @@ class ConvLayer {
   /// stride-1 path) from the user's weights.
   void set_backward_weights(dnnl::stream& stream, const float* weight);
 
-  /// dst = conv(src) (+ bias).
+  /// Adds a forward primitive that writes bf16 (a bf16 layer only; same
+  /// weights). Returns false, changing nothing, where oneDNN has none.
+  bool add_bf16_output();
+  bool has_bf16_output() const { return bool(fwd_bf16_out_); }
+
+  /// dst = conv(src) (+ bias); dst is f32, or bf16 after add_bf16_output().
   void forward(dnnl::stream& stream, const dnnl::memory& src, const dnnl::memory& dst);
   /// diff_src = dL/dsrc given diff_dst = dL/ddst (added to diff_src if built
   /// with accumulate).
@@ -95,8 +102,11 @@ class ConvLayer {
   void backward_weights(dnnl::stream& stream, const dnnl::memory& src, const dnnl::memory& diff_dst,
                         float* diff_weight, float* diff_bias);
 
-  /// oneDNN's implementation names, e.g. "fwd brgconv:avx512_core | ...".
-  std::string implementations() const;
+  /// oneDNN's implementation names, e.g. "fwd brgconv:avx512_core | ...":
+  /// with `training` the forward that keeps fp32 outputs and the backward
+  /// ones built; without, the forward inference runs (the bf16-output one,
+  /// marked "| output bf16", where added).
+  std::string implementations(bool training) const;
 
  private:
   dnnl::memory::desc user_weights_desc() const;
@@ -112,6 +122,8 @@ class ConvLayer {
 
   dnnl::primitive_desc fwd_pd_;
   dnnl::primitive fwd_;
+  dnnl::primitive_desc fwd_bf16_out_pd_;
+  dnnl::primitive fwd_bf16_out_;
   dnnl::memory weights_, bias_;
 
   dnnl::primitive_desc bwd_data_pd_;
@@ -122,7 +134,7 @@ class ConvLayer {
   dnnl::primitive bww_;
   dnnl::memory diff_weights_, diff_bias_;
 
-  dnnl::memory fwd_scratch_, bwd_data_scratch_, bww_scratch_;
+  dnnl::memory fwd_scratch_, fwd_bf16_out_scratch_, bwd_data_scratch_, bww_scratch_;
 };
 
 }  // namespace ismooth::network::detail

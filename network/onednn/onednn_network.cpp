@@ -10,12 +10,15 @@
 // activation for backward.
 //
 // Precision bf16 (EngineOptions::precision): every hidden layer computes in
-// bf16 (bf16 activations and weights, fp32 sums); convolution outputs, BN
-// statistics and the BN/ReLU arithmetic stay fp32 and BN writes the
-// activation as bf16 for the next convolution. The first layer (3 input
-// channels: 0.6% of the FLOPs, and its input I − 115 would lose up to half
-// a grey level in bf16) and the output layer (64 → 3, 1×1: 0.07% of the
-// FLOPs, whose output is the residual added to I) run in fp32. In backward, dL/d(conv output)
+// bf16 (bf16 activations and weights, fp32 sums); BN statistics and the
+// BN/ReLU arithmetic stay fp32 and BN writes the activation as bf16 for the
+// next convolution. Convolution outputs are fp32 in training (BN's backward
+// reads them); in inference the bf16 convolutions store them in bf16,
+// rounded once from their fp32 sums, so BN, which is memory-bound, reads
+// half the bytes. The first layer (3 input channels: 0.6% of the FLOPs, and
+// its input I − 115 would lose up to half a grey level in bf16) and the
+// output layer (64 → 3, 1×1: 0.07% of the FLOPs, whose output is the
+// residual added to I) run in fp32. In backward, dL/d(conv output)
 // handed to a bf16 convolution is bf16; dL/d(activation) and the skip
 // gradients it accumulates into are fp32.
 #include "onednn/onednn_network.hpp"
@@ -216,11 +219,15 @@ class OnednnNetwork final : public Network {
 
   std::string kernels(Extent image, bool training) override {
     Plan& plan = plan_for(image);
-    if (training) ensure_backward_primitives(plan);
+    if (training)
+      ensure_backward_primitives(plan);
+    else
+      ensure_inference_buffers(plan);
     std::string s;
     for (const ConvLayer& conv : plan.convs)
       s += "layer " + std::to_string(conv.spec().number) +
-           (conv.type() == dt::bf16 ? " bf16: " : " fp32: ") + conv.implementations() + "\n";
+           (conv.type() == dt::bf16 ? " bf16: " : " fp32: ") + conv.implementations(training) +
+           "\n";
     return s;
   }
 
@@ -285,6 +292,14 @@ class OnednnNetwork final : public Network {
     if (plan.inference_ready) return;
     plan.x0 = allocate(plan, 3, plan.image);
     plan.out3 = allocate(plan, 3, plan.image);
+    // bf16 inference stores the outputs of bf16 layers whose BN feeds a
+    // bf16 layer in bf16: BN is memory-bound and then reads half the bytes.
+    bool added = false;
+    for (std::size_t l = 0; l < layers_.size(); ++l)
+      if (layers_[l].batch_norm() && layer_type(l) == dt::bf16 &&
+          activation_type(l) == dt::bf16)
+        added = plan.convs[l].add_bf16_output() || added;
+    if (added) bind_scratchpad(plan);
     plan.inference_ready = true;
   }
 
@@ -417,9 +432,12 @@ ActivationView OnednnNetwork::run_forward(Plan& plan, const Image<float>& input,
       out = act = &plan.out3;
     } else {
       const Extent e = conv.output_extent();
-      out = pick(plan, plan.pool, e, dt::f32, {in, block_input});
-      // fp32: BN in place; bf16: BN writes the next layer's bf16 source.
-      act = activation_type(l) == dt::f32
+      // BN in place where the convolution's output has the activation's
+      // type (fp32, or bf16 output: ensure_inference_buffers); otherwise BN
+      // writes the next layer's bf16 source. forward_to_layer's view is fp32.
+      const dt out_type = conv.has_bf16_output() && l != stop ? dt::bf16 : dt::f32;
+      out = pick(plan, plan.pool, e, out_type, {in, block_input});
+      act = activation_type(l) == out_type
                 ? out
                 : pick(plan, plan.pool, e, activation_type(l), {in, block_input, out});
     }
@@ -438,16 +456,25 @@ ActivationView OnednnNetwork::run_forward(Plan& plan, const Image<float>& input,
         std::copy_n((*fixed)[l].mean.data(), c, mean);
         std::copy_n((*fixed)[l].inv_std.data(), c, inv_std);
       } else {
-        bn_statistics(data_of(*out), n, c, config_.batch_norm_epsilon, mean, inv_std);
+        with_type(out->get_desc().data_type(), [&](auto type) {
+          bn_statistics(data_as<decltype(type)>(*out), n, c, config_.batch_norm_epsilon, mean,
+                        inv_std);
+        });
       }
       const float* gamma = params_.at(spec.bn_weight_name()).data();
       for (int k = 0; k < c; ++k) scale_[k] = gamma[k] * inv_std[k];
       const bool skip = spec.role == LayerRole::block_second;
-      with_type(activation_type(l), [&](auto type) {
-        using A = decltype(type);
-        bn_apply(data_of(*out), n, c, mean, scale_.data(), params_.at(spec.bn_bias_name()).data(),
-                 skip ? data_as<A>(*block_input) : nullptr, spec.relu(), data_as<A>(*act));
-      });
+      const float* beta = params_.at(spec.bn_bias_name()).data();
+      if (out->get_desc().data_type() == dt::bf16) {
+        bn_apply(data_as<bf16>(*out), n, c, mean, scale_.data(), beta,
+                 skip ? data_as<bf16>(*block_input) : nullptr, spec.relu(), data_as<bf16>(*act));
+      } else {
+        with_type(activation_type(l), [&](auto type) {
+          using A = decltype(type);
+          bn_apply(data_of(*out), n, c, mean, scale_.data(), beta,
+                   skip ? data_as<A>(*block_input) : nullptr, spec.relu(), data_as<A>(*act));
+        });
+      }
     }
     if (spec.role == LayerRole::block_first) block_input = in;
     if (spec.role == LayerRole::block_second) block_input = nullptr;

@@ -254,6 +254,22 @@ TEST_CASE("bf16: the paper network's kernels are oneDNN's bf16 ones, none a refe
       CHECK_MESSAGE(count + (line.find("amx") != std::string::npos ? 3 : 0) >= 3, line);
     }
     CHECK(bf16_layers == int(describe_layers(NetworkConfig::paper()).size()) - 2);
+    // Inference: the bf16 layers whose BN feeds a bf16 layer (all but the
+    // last hidden one) store bf16 outputs, each with a native bf16 kernel.
+    const std::string inference = net->kernels(size, false);
+    CAPTURE(inference);
+    CHECK(inference.find("ref") == std::string::npos);
+    int bf16_outputs = 0;
+    std::istringstream inference_lines(inference);
+    for (std::string line; std::getline(inference_lines, line);) {
+      if (line.find("| output bf16") == std::string::npos) continue;
+      ++bf16_outputs;
+      CHECK_MESSAGE(line.find(" bf16: fwd ") != std::string::npos, line);
+      CHECK_MESSAGE((line.find("_bf16") != std::string::npos ||
+                     line.find("amx") != std::string::npos),
+                    line);
+    }
+    CHECK(bf16_outputs == bf16_layers - 1);
   }
 }
 

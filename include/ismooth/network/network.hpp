@@ -176,8 +176,10 @@ class Network {
   /// The kernels this engine runs on an image of `image`, one line per layer:
   /// on oneDNN each primitive's implementation (impl_info_str, e.g. "layer 5
   /// bf16: fwd brgconv:avx512_core_bf16"), with `training` the backward ones
-  /// too. Builds the size's primitives if they are not cached. Empty where
-  /// the engine does not say (the default).
+  /// too (and the forward training runs), without it the forward inference
+  /// runs ("| output bf16" where a bf16 layer stores its output in bf16).
+  /// Builds the size's primitives if they are not cached. Empty where the
+  /// engine does not say (the default).
   virtual std::string kernels(Extent image, bool training = false);
 
   /// Wall seconds spent per phase since construction or reset_timings(),
