@@ -193,6 +193,30 @@ TEST_CASE("bf16: rounding to nearest even; the vector kernels round as the scala
   for (std::size_t i = 0; i < y32.size(); ++i) differ += to_bf16(y32[i]).bits != y16[i].bits;
   CHECK(differ == 0);
 
+  // bf16 convolution outputs (inference): statistics and BN in place on
+  // bf16 x equal the fp32 kernels on the same (widened) values, the output
+  // rounded once.
+  {
+    std::vector<bf16> x16(x.size());
+    nd::to_bf16(x.data(), x.size(), x16.data());
+    std::vector<float> xw(x.size());
+    nd::to_float(x16.data(), x16.size(), xw.data());
+    std::vector<float> m32(c), s32(c), m16(c), s16(c);
+    nd::bn_statistics(xw.data(), pixels, c, 1e-5f, m32.data(), s32.data());
+    nd::bn_statistics(x16.data(), pixels, c, 1e-5f, m16.data(), s16.data());
+    CHECK(m16 == m32);
+    CHECK(s16 == s32);
+    nd::bn_apply(xw.data(), pixels, c, mean.data(), scale.data(), shift.data(), skip16.data(),
+                 true, y16.data());
+    nd::bn_apply(x16.data(), pixels, c, mean.data(), scale.data(), shift.data(), skip16.data(),
+                 true, x16.data());  // in place
+    differ = 0;
+    for (std::size_t i = 0; i < x16.size(); ++i) differ += x16[i].bits != y16[i].bits;
+    CHECK(differ == 0);
+    nd::bn_apply(x.data(), pixels, c, mean.data(), scale.data(), shift.data(), skip16.data(), true,
+                 y16.data());  // y16 as before, for the backward checks below
+  }
+
   // Backward: the ReLU mask read from bf16 y, dL/dx written as bf16.
   auto g32 = test::random_values(pixels * c, 6, -1, 1);
   auto g16 = g32;
