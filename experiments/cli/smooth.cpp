@@ -293,8 +293,8 @@ void add_smooth_command(CLI::App& app, Action& action) {
       ->required()
       ->expected(2, -1);
   cmd->add_option("--model,-m", a->model,
-                  "model file or shipped model name (`ismooth models`: smoothing, detail, texture, "
-                  "background, foreground); "
+                  "model file or shipped model name (`ismooth models`: smoothing, smoothing-w64, "
+                  "smoothing-adaptive, detail, texture, background, foreground); "
                   "default: $ISMOOTH_MODEL, else the installed "
                   "<prefix>/share/ismooth/models/default.model beside the executable, else the "
                   "source tree's network/models/default.model");

@@ -63,7 +63,7 @@ case $case_name in
     "$tool" smooth sample.png named.png --model smoothing || fail "smooth --model smoothing failed"
     cmp -s default.png named.png || fail "--model smoothing differs from the default model"
     expect_error x.png "unknown model name" -- smooth sample.png x.png --model nosuch
-    grep -q 'smoothing, detail' stderr.txt || fail "the known names are not listed"
+    grep -q 'smoothing, smoothing-w64, smoothing-adaptive, detail' stderr.txt || fail "the known names are not listed"
     # Shipped models run by name, each its own network.
     grep -q 'detail.model ([0-9]* bytes)' models.txt || fail "the detail model's file is not shown"
     "$tool" smooth sample.png detail.png --model detail || fail "smooth --model detail failed"
