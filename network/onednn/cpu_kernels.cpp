@@ -4,6 +4,10 @@
 
 #include <omp.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -121,6 +125,103 @@ void parallel_runs(std::size_t pixels, Body body) {
     body(std::size_t(r) * kRun, std::min(pixels, std::size_t(r + 1) * kRun));
 }
 
+// Mean and 1/sqrt(var + eps) from the sums of (x − shift) and its square.
+template <class X>
+void finish_statistics(const X* shift, const std::vector<double>& s, const std::vector<double>& q,
+                       std::size_t pixels, float eps, float* mean, float* inv_std) {
+  const double n = static_cast<double>(pixels);
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    const double m = s[k] / n;
+    const double var = std::max(0.0, q[k] / n - m * m);
+    mean[k] = static_cast<float>(get(shift + k) + m);
+    inv_std[k] = static_cast<float>(1.0 / std::sqrt(var + double(eps)));
+  }
+}
+
+// bf16 inference's BN (bf16 convolution outputs in, bf16 activations out)
+// is bound by its arithmetic as much as by memory: widening and rounding
+// take integer operations per value. On CPUs with AVX-512 (every CPU the
+// bf16 engine runs on: it requires AVX512-BF16) these paths do it 16 lanes
+// at a time. Same operations in the same order per value (-ffp-contract=off:
+// no FMA; the same integer round-to-nearest-even), so the results are the
+// bits of the 8-lane code; only functions carrying the target attribute use
+// AVX-512, chosen at run time.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define ISMOOTH_BN_AVX512 1
+#define ISMOOTH_TARGET_AVX512 __attribute__((target("avx512f,avx512bw")))
+
+bool cpu_has_avx512() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+  return has;
+}
+
+ISMOOTH_TARGET_AVX512 inline __m512 load16(const bf16* p) {
+  const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+ISMOOTH_TARGET_AVX512 inline void store16(bf16* p, __m512 v) {
+  const __m512i u = _mm512_castps_si512(v);
+  const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+  const __m512i r =
+      _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7fff)), lsb), 16);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), _mm512_cvtepi32_epi16(r));
+}
+
+// bn_statistics' run [p0, p1) for channels k0 .. k0 + 16·NB: fs, fq += the
+// run's float sums of (x − shift) and its square.
+template <int NB>
+ISMOOTH_TARGET_AVX512 void statistics_run16(const bf16* x, std::size_t c, std::size_t k0,
+                                            std::size_t p0, std::size_t p1, const bf16* shift,
+                                            float* fs, float* fq) {
+  __m512 sh[NB], as[NB], aq[NB];
+  for (int j = 0; j < NB; ++j) {
+    sh[j] = load16(shift + k0 + 16 * j);
+    as[j] = aq[j] = _mm512_setzero_ps();
+  }
+  for (std::size_t p = p0; p < p1; ++p)
+    for (int j = 0; j < NB; ++j) {
+      const __m512 v = _mm512_sub_ps(load16(x + p * c + k0 + 16 * j), sh[j]);
+      as[j] = _mm512_add_ps(as[j], v);
+      aq[j] = _mm512_add_ps(aq[j], _mm512_mul_ps(v, v));
+    }
+  for (int j = 0; j < NB; ++j) {
+    float* s = fs + k0 + 16 * j;
+    float* q = fq + k0 + 16 * j;
+    _mm512_storeu_ps(s, _mm512_add_ps(_mm512_loadu_ps(s), as[j]));
+    _mm512_storeu_ps(q, _mm512_add_ps(_mm512_loadu_ps(q), aq[j]));
+  }
+}
+
+ISMOOTH_TARGET_AVX512 void statistics_run16(const bf16* x, std::size_t c, std::size_t p0,
+                                            std::size_t p1, float* fs, float* fq) {
+  for (std::size_t k0 = 0; k0 < c; k0 += 64) {
+    switch (std::min<std::size_t>(64, c - k0) / 16) {
+      case 4: statistics_run16<4>(x, c, k0, p0, p1, x, fs, fq); break;
+      case 3: statistics_run16<3>(x, c, k0, p0, p1, x, fs, fq); break;
+      case 2: statistics_run16<2>(x, c, k0, p0, p1, x, fs, fq); break;
+      default: statistics_run16<1>(x, c, k0, p0, p1, x, fs, fq); break;
+    }
+  }
+}
+
+// bn_apply's run [p0, p1), bf16 in and out.
+template <bool kSkip, bool kRelu>
+ISMOOTH_TARGET_AVX512 void apply_run16(const bf16* x, std::size_t c, std::size_t p0,
+                                       std::size_t p1, const float* mean, const float* scale,
+                                       const float* shift, const bf16* skip, bf16* y) {
+  for (std::size_t p = p0; p < p1; ++p)
+    for (std::size_t k = 0; k < c; k += 16) {
+      const std::size_t at = p * c + k;
+      __m512 v = _mm512_sub_ps(load16(x + at), _mm512_loadu_ps(mean + k));
+      v = _mm512_add_ps(_mm512_mul_ps(v, _mm512_loadu_ps(scale + k)), _mm512_loadu_ps(shift + k));
+      if constexpr (kSkip) v = _mm512_add_ps(v, load16(skip + at));
+      if constexpr (kRelu) v = _mm512_max_ps(v, _mm512_setzero_ps());  // NaN → 0, as relu()
+      store16(y + at, v);
+    }
+}
+#endif
+
 }  // namespace
 
 template <class X>
@@ -129,6 +230,18 @@ void bn_statistics(const X* x, std::size_t pixels, int channels, float eps, floa
   const std::size_t c = static_cast<std::size_t>(channels);
   const X* shift = x;  // the first pixel
   std::vector<double> s(c), q(c);
+#ifdef ISMOOTH_BN_AVX512
+  if constexpr (std::is_same_v<X, bf16>) {
+    if (c % 16 == 0 && cpu_has_avx512()) {
+      blocked_sums(pixels, channels, s.data(), q.data(),
+                   [&](std::size_t p0, std::size_t p1, float* fs, float* fq) {
+                     statistics_run16(x, c, p0, p1, fs, fq);
+                   });
+      finish_statistics(shift, s, q, pixels, eps, mean, inv_std);
+      return;
+    }
+  }
+#endif
   blocked_sums(pixels, channels, s.data(), q.data(),
                [&](std::size_t p0, std::size_t p1, float* fs, float* fq) {
                  for_channel_blocks(channels, [&](auto lanes, int k0) {
@@ -158,19 +271,29 @@ void bn_statistics(const X* x, std::size_t pixels, int channels, float eps, floa
                    }
                  });
                });
-  const double n = static_cast<double>(pixels);
-  for (std::size_t k = 0; k < c; ++k) {
-    const double m = s[k] / n;
-    const double var = std::max(0.0, q[k] / n - m * m);
-    mean[k] = static_cast<float>(get(shift + k) + m);
-    inv_std[k] = static_cast<float>(1.0 / std::sqrt(var + double(eps)));
-  }
+  finish_statistics(shift, s, q, pixels, eps, mean, inv_std);
 }
 
 template <class X, class A>
 void bn_apply(const X* x, std::size_t pixels, int channels, const float* mean,
               const float* scale, const float* shift, const A* skip, bool relu_on, A* y) {
   const std::size_t c = static_cast<std::size_t>(channels);
+#ifdef ISMOOTH_BN_AVX512
+  if constexpr (std::is_same_v<X, bf16> && std::is_same_v<A, bf16>) {
+    if (c % 16 == 0 && cpu_has_avx512()) {
+      auto run = [&](auto kernel) {
+        parallel_runs(pixels, [&](std::size_t p0, std::size_t p1) {
+          kernel(x, c, p0, p1, mean, scale, shift, skip, y);
+        });
+      };
+      if (skip != nullptr)
+        relu_on ? run(apply_run16<true, true>) : run(apply_run16<true, false>);
+      else
+        relu_on ? run(apply_run16<false, true>) : run(apply_run16<false, false>);
+      return;
+    }
+  }
+#endif
   // Four variants so the inner loop has no branches.
   auto body = [&](auto has_skip, auto has_relu) {
     constexpr bool with_skip = decltype(has_skip)::value, with_relu = decltype(has_relu)::value;

@@ -195,26 +195,42 @@ TEST_CASE("bf16: rounding to nearest even; the vector kernels round as the scala
 
   // bf16 convolution outputs (inference): statistics and BN in place on
   // bf16 x equal the fp32 kernels on the same (widened) values, the output
-  // rounded once.
-  {
-    std::vector<bf16> x16(x.size());
-    nd::to_bf16(x.data(), x.size(), x16.data());
-    std::vector<float> xw(x.size());
+  // rounded once. 64 and 48 channels take the 16-lane AVX-512 path where
+  // the CPU has it, 67 the 8-lane one: every path gives the same bits.
+  for (const int cc : {67, 64, 48}) {
+    CAPTURE(cc);
+    const auto xs = test::random_values(pixels * cc, 8, -3, 3);
+    const auto skips = rounded(test::random_values(pixels * cc, 9, -1, 1));
+    const auto means = test::random_values(cc, 10, -0.5, 0.5);
+    const auto scales = test::random_values(cc, 11, 0.5, 2);
+    const auto shifts = test::random_values(cc, 12, -0.5, 0.5);
+    std::vector<bf16> x16(xs.size()), s16(xs.size()), y16w(xs.size());
+    nd::to_bf16(xs.data(), xs.size(), x16.data());
+    nd::to_bf16(skips.data(), skips.size(), s16.data());
+    std::vector<float> xw(xs.size());
     nd::to_float(x16.data(), x16.size(), xw.data());
-    std::vector<float> m32(c), s32(c), m16(c), s16(c);
-    nd::bn_statistics(xw.data(), pixels, c, 1e-5f, m32.data(), s32.data());
-    nd::bn_statistics(x16.data(), pixels, c, 1e-5f, m16.data(), s16.data());
+    std::vector<float> m32(cc), i32(cc), m16(cc), i16(cc);
+    nd::bn_statistics(xw.data(), pixels, cc, 1e-5f, m32.data(), i32.data());
+    nd::bn_statistics(x16.data(), pixels, cc, 1e-5f, m16.data(), i16.data());
     CHECK(m16 == m32);
-    CHECK(s16 == s32);
-    nd::bn_apply(xw.data(), pixels, c, mean.data(), scale.data(), shift.data(), skip16.data(),
-                 true, y16.data());
-    nd::bn_apply(x16.data(), pixels, c, mean.data(), scale.data(), shift.data(), skip16.data(),
-                 true, x16.data());  // in place
-    differ = 0;
-    for (std::size_t i = 0; i < x16.size(); ++i) differ += x16[i].bits != y16[i].bits;
-    CHECK(differ == 0);
-    nd::bn_apply(x.data(), pixels, c, mean.data(), scale.data(), shift.data(), skip16.data(), true,
-                 y16.data());  // y16 as before, for the backward checks below
+    CHECK(i16 == i32);
+    for (const bool relu : {true, false}) {
+      for (const bool with_skip : {true, false}) {
+        CAPTURE(relu);
+        CAPTURE(with_skip);
+        std::vector<bf16> inplace = x16;
+        const bf16* sk = with_skip ? s16.data() : nullptr;
+        nd::bn_apply(xw.data(), pixels, cc, means.data(), scales.data(), shifts.data(), sk, relu,
+                     y16w.data());
+        nd::bn_apply(inplace.data(), pixels, cc, means.data(), scales.data(), shifts.data(), sk,
+                     relu, inplace.data());
+        int mismatches = 0;
+        for (std::size_t i = 0; i < inplace.size(); ++i)
+          mismatches += inplace[i].bits != y16w[i].bits;
+        CHECK(mismatches == 0);
+        CHECK(inplace[0].bits != x16[0].bits);  // BN really ran
+      }
+    }
   }
 
   // Backward: the ReLU mask read from bf16 y, dL/dx written as bf16.
