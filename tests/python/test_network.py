@@ -48,7 +48,8 @@ def test_model_object(crop):
 def test_shipped_models_by_name(tool, tmp_path, crop):
     # A shipped model's name works as in `ismooth smooth --model NAME`.
     src = write_png(tmp_path / "in.png", crop)
-    for name in ("detail", "texture", "background", "foreground"):
+    for name in ("smoothing-w64", "smoothing-adaptive", "detail", "texture", "background",
+                 "foreground"):
         m = ismooth.Model(name)
         assert os.path.basename(m.path) == name + ".model"
         run_tool(tool, "smooth", src, tmp_path / f"{name}.png", "--model", name)
