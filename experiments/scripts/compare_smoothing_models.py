@@ -217,9 +217,10 @@ def main():
     args = ap.parse_args()
     models = parse_models(args.model)
     crops = parse_crops(args.crops)
-    if args.crops == DEFAULT_CROPS:  # chosen at short side 256: the same regions at any other
-        f = args.short_side / 256
-        crops = [(image, round(x * f), round(y * f), round(size * f)) for image, x, y, size in crops]
+    # The default crops are chosen at short side 256: crop_figure scales them
+    # to each photo's own short side (a photo smaller than --short-side is
+    # not enlarged), so they show the same regions at any --short-side.
+    args.relative_crops = args.crops == DEFAULT_CROPS
     if args.short_side < 16 or args.edge_margin < 0:
         sys.exit("compare_smoothing_models: need --short-side >= 16 and --edge-margin >= 0")
     if not Path(args.ismooth).is_file():
@@ -320,9 +321,23 @@ def print_table(models, rows, args):
               f" | {below} of {len(sel)} | {seconds:.2f} |")
 
 
+def scaled_crops(args, crops):
+    """The crops in the pixels of each photo as written: the default ones scaled from
+    short side 256 to the photo's own short side."""
+    if not getattr(args, "relative_crops", False):
+        return crops
+    scaled = []
+    for image, x, y, size in crops:
+        png = args.out / image / "input.png"
+        f = min(Image.open(png).size) / 256 if png.exists() else 1.0
+        scaled.append((image, round(x * f), round(y * f), round(size * f)))
+    return scaled
+
+
 def crop_figure(args, crops, names):
     """OUT/crops.png: one row per crop, columns input | each model, enlarged (nearest
-    neighbour) by a whole factor to about 192 pixels."""
+    neighbour) to the largest crop times a whole factor, about 192 pixels."""
+    crops = scaled_crops(args, crops)
     largest = max(size for _, _, _, size in crops)
     scale, gap, head = max(1, 192 // largest), 4, 16
     side = largest * scale
@@ -342,8 +357,7 @@ def crop_figure(args, crops, names):
             if x + size > im.size[0] or y + size > im.size[1]:
                 sys.exit(f"compare_smoothing_models: crop {image}:{x},{y},{size} leaves the "
                          f"{im.size[0]}x{im.size[1]} image")
-            im = im.crop((x, y, x + size, y + size)).resize((size * scale, size * scale),
-                                                            Image.NEAREST)
+            im = im.crop((x, y, x + size, y + size)).resize((side, side), Image.NEAREST)
             fig.paste(im, (j * (side + gap), head + i * (side + gap)))
         draw.text((2, head + i * (side + gap) + 2), image.split("--")[-1][:24], fill="yellow")
     tmp = args.out / "crops.tmp.png"

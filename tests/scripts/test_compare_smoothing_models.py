@@ -154,3 +154,17 @@ def test_crop_outside_image(photos, tmp_path):
     p = run(photos, tmp_path / "out", "--model", "identity", "--short-side", "48", "--crops",
             "set--a:40,40,24", check=False)
     assert p.returncode != 0 and "leaves the" in p.stderr
+
+
+def test_default_crops_follow_each_photos_short_side(tmp_path):
+    # The default crops are given at short side 256; a photo written at 512
+    # doubles them, one smaller than --short-side (not enlarged: short side
+    # 300) scales by 300 / 256, and explicit crops stay as given.
+    for name, size in (("big", (768, 512)), ("small", (451, 300))):
+        (tmp_path / name).mkdir()
+        Image.new("RGB", size).save(tmp_path / name / "input.png")
+    crops = [("big", 100, 50, 96), ("small", 110, 60, 96)]
+    args = type("Args", (), {"out": tmp_path, "relative_crops": True})()
+    assert csm.scaled_crops(args, crops) == [("big", 200, 100, 192), ("small", 129, 70, 112)]
+    args.relative_crops = False
+    assert csm.scaled_crops(args, crops) == crops
