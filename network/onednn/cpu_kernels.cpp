@@ -456,6 +456,12 @@ void to_float(const bf16* from, std::size_t n, float* to) {
   for (std::size_t i = 0; i < n; ++i) to[i] = to_float(from[i]);
 }
 
+void round_to_bf16(float* values, std::size_t n) {
+  const std::ptrdiff_t count = static_cast<std::ptrdiff_t>(n);
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t i = 0; i < count; ++i) values[i] = to_float(to_bf16(values[i]));
+}
+
 void planar_to_channels_last(const float* planar, std::size_t pixels, int channels, float offset,
                              float* nhwc) {
   const std::size_t c = static_cast<std::size_t>(channels);

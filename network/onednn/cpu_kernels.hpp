@@ -40,6 +40,8 @@ float to_float(bf16 v);
 /// n values, rounded to nearest even.
 void to_bf16(const float* from, std::size_t n, bf16* to);
 void to_float(const bf16* from, std::size_t n, float* to);
+/// Each of n values replaced by its nearest bf16 (to_float(to_bf16(v))).
+void round_to_bf16(float* values, std::size_t n);
 
 /// Per-channel mean and 1/sqrt(var + eps) of x (biased variance, as BN in
 /// training mode). Sums are taken around the first pixel's value (a shift

@@ -25,7 +25,7 @@
 // summed across layers stay fp32. The user's fp32 weights are converted by
 // the weight reorders. Inference may add a second forward primitive that
 // rounds the (fp32-accumulated) output to bf16 once on store
-// (add_bf16_output): per-image BN, memory-bound, then reads half the bytes.
+// (add_bf16_output): per-image BN then reads half the bytes.
 //
 // The transposed convolution runs without bias or post-ops (pitfall 1: fused
 // post-ops send it to a slow reference kernel); its bias cancels in the BN

@@ -14,8 +14,7 @@
 // BN/ReLU arithmetic stay fp32 and BN writes the activation as bf16 for the
 // next convolution. Convolution outputs are fp32 in training (BN's backward
 // reads them); in inference the bf16 convolutions store them in bf16,
-// rounded once from their fp32 sums, so BN, which is memory-bound, reads
-// half the bytes. The first layer (3 input channels: 0.6% of the FLOPs, and
+// rounded once from their fp32 sums, so BN reads half the bytes. The first layer (3 input channels: 0.6% of the FLOPs, and
 // its input I − 115 would lose up to half a grey level in bf16) and the
 // output layer (64 → 3, 1×1: 0.07% of the FLOPs, whose output is the
 // residual added to I) run in fp32. In backward, dL/d(conv output)
@@ -293,7 +292,7 @@ class OnednnNetwork final : public Network {
     plan.x0 = allocate(plan, 3, plan.image);
     plan.out3 = allocate(plan, 3, plan.image);
     // bf16 inference stores the outputs of bf16 layers whose BN feeds a
-    // bf16 layer in bf16: BN is memory-bound and then reads half the bytes.
+    // bf16 layer in bf16: BN then reads half the bytes.
     bool added = false;
     for (std::size_t l = 0; l < layers_.size(); ++l)
       if (layers_[l].batch_norm() && layer_type(l) == dt::bf16 &&
@@ -434,7 +433,8 @@ ActivationView OnednnNetwork::run_forward(Plan& plan, const Image<float>& input,
       const Extent e = conv.output_extent();
       // BN in place where the convolution's output has the activation's
       // type (fp32, or bf16 output: ensure_inference_buffers); otherwise BN
-      // writes the next layer's bf16 source. forward_to_layer's view is fp32.
+      // writes the next layer's bf16 source. forward_to_layer's view is fp32
+      // (rounded to bf16 values below where BN reads bf16).
       const dt out_type = conv.has_bf16_output() && l != stop ? dt::bf16 : dt::f32;
       out = pick(plan, plan.pool, e, out_type, {in, block_input});
       act = activation_type(l) == out_type
@@ -446,7 +446,13 @@ ActivationView OnednnNetwork::run_forward(Plan& plan, const Image<float>& input,
       conv.forward(stream_, *in, *out);
       stream_.wait();
     }
-    if (l == stop) return ActivationView{data_of(*out), conv.output_extent(), c};
+    if (l == stop) {
+      // Where the whole image's BN reads this output as bf16, the view holds
+      // those values, so statistics summed over tiles are the ones BN uses.
+      const std::size_t n = std::size_t(conv.output_extent().height) * conv.output_extent().width;
+      if (conv.has_bf16_output()) round_to_bf16(data_of(*out), n * std::size_t(c));
+      return ActivationView{data_of(*out), conv.output_extent(), c};
+    }
     if (spec.batch_norm()) {
       const PhaseTimer t = timer("bn_forward");
       const std::size_t n = std::size_t(conv.output_extent().height) * conv.output_extent().width;

@@ -313,6 +313,30 @@ TEST_CASE("bf16: the paper network's kernels are oneDNN's bf16 ones, none a refe
   }
 }
 
+TEST_CASE("bf16: forward_to_layer shows the values BN reads, bf16 where the output is stored so") {
+  // Tiled inference sums BN statistics over forward_to_layer's views; the
+  // whole image's BN reads bf16-stored convolution outputs, so the view of
+  // such a layer must hold those bf16 values (and a fp32 layer's must not).
+  REQUIRE_BF16();
+  const Model model = load_model(default_model_path());
+  auto b16 = make_network(model.config, model.parameters, bf16_engine());
+  const Image<float> input = load_image(std::filesystem::path(ISMOOTH_TEST_DATA_DIR) /
+                                        "astronaut_128.png");
+  const std::size_t c = std::size_t(model.config.width);
+  std::vector<BatchNormStatistics> stats(describe_layers(model.config).size());
+  stats[0] = {std::vector<float>(c, 0.0f), std::vector<float>(c, 0.01f)};
+  auto not_bf16 = [](const ActivationView& v) {
+    const std::size_t n = std::size_t(v.extent.height) * std::size_t(v.extent.width) *
+                          std::size_t(v.channels);
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      count += nd::to_float(nd::to_bf16(v.data[i])) != v.data[i];
+    return count;
+  };
+  CHECK(not_bf16(b16->forward_to_layer(input, stats, 0)) > 0);  // the fp32 first layer
+  CHECK(not_bf16(b16->forward_to_layer(input, stats, 1)) == 0);  // stored in bf16 for BN
+}
+
 TEST_CASE("bf16: the shipped model on test photos, against fp32, in grey levels") {
   REQUIRE_BF16();
   const Model model = load_model(default_model_path());
