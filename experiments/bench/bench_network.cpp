@@ -21,6 +21,11 @@
 // Usage: bench_network [--sizes 224x224,640x480,1280x720] [--repeats N]
 //                      [--torch-repeats N] [--no-torch] [--no-train]
 //                      [--no-bf16] [--json FILE] [--python /usr/bin/python3]
+//                      [--photo FILE]
+// --photo: the training steps' crop is its top-left 224×224 (mirrored if
+// smaller); default scikit-image's astronaut (python3-skimage), as
+// bench_energy. Inference runs on noise: its cost does not depend on the
+// content.
 //
 // Peak memory: the process's VmHWM is reset (/proc/self/clear_refs) before
 // each case, so each row reports the high-water mark of that case alone
@@ -43,7 +48,9 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_support.hpp"
 #include "cli/omp_wait_policy.hpp"
+#include "ismooth/image_io.hpp"
 #include "ismooth/network/adam_optimizer.hpp"
 #include "ismooth/network/network.hpp"
 #include "ismooth/network/trainer.hpp"
@@ -119,6 +126,44 @@ Image<float> random_image(int h, int w, unsigned seed, float lo, float hi) {
   Image<float> image = make_image<float>(std::size_t(h), std::size_t(w));
   for (float& v : image) v = u(rng);
   return image;
+}
+
+// Where the full step's time goes: train_pass's pieces (host_train_pass:
+// forward, E and ∂E/∂T, backward), then Adam and set_parameters, each timed
+// apart, median ms over `repeats` steps after one untimed step.
+std::string step_split(Network& net, const TrainingLoss& loss, AdamOptimizer& adam,
+                       Parameters& params, Parameters& grads, int repeats) {
+  const char* names[] = {"forward", "energy", "backward", "Adam", "set_parameters"};
+  std::vector<double> ms[5];
+  Image<float> t, dt;
+  for (int r = 0; r <= repeats; ++r) {
+    double at[6];
+    const auto t0 = Clock::now();
+    const auto mark = [&](int k) {
+      at[k] = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    };
+    mark(0);
+    net.forward(loss.input(), t);
+    mark(1);
+    loss.evaluate(t, &dt);
+    mark(2);
+    net.backward(dt, grads);
+    mark(3);
+    adam.step(params, grads);
+    mark(4);
+    net.set_parameters(params);
+    mark(5);
+    if (r == 0) continue;
+    for (int k = 0; k < 5; ++k) ms[k].push_back(at[k + 1] - at[k]);
+  }
+  std::string out = "    full step split (median ms):";
+  for (int k = 0; k < 5; ++k) {
+    std::sort(ms[k].begin(), ms[k].end());
+    char part[64];
+    std::snprintf(part, sizeof part, " %s %.1f", names[k], ms[k][ms[k].size() / 2]);
+    out += part;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- peaks
@@ -342,6 +387,7 @@ int main(int argc, char** argv) {
   int repeats = 5, torch_repeats = 3;
   bool torch = true, train = true, bf16 = true;
   std::string json_path, python = "/usr/bin/python3";
+  std::string photo_path = "/usr/lib/python3/dist-packages/skimage/data/astronaut.png";
   for (int k = 1; k < argc; ++k) {
     const std::string a = argv[k];
     if (a == "--sizes" && k + 1 < argc) {
@@ -366,16 +412,29 @@ int main(int argc, char** argv) {
       json_path = argv[++k];
     } else if (a == "--python" && k + 1 < argc) {
       python = argv[++k];
+    } else if (a == "--photo" && k + 1 < argc) {
+      photo_path = argv[++k];
     } else {
       std::fprintf(stderr,
                    "Usage: bench_network [--sizes 224x224,640x480,1280x720] [--repeats N]\n"
                    "                     [--torch-repeats N] [--no-torch] [--no-train]\n"
-                   "                     [--no-bf16] [--json FILE] [--python /usr/bin/python3]\n");
+                   "                     [--no-bf16] [--json FILE] [--python /usr/bin/python3]\n"
+                   "                     [--photo FILE]\n");
       return 2;
     }
   }
   const int threads = omp_get_max_threads();
   const std::string script = std::string(ISMOOTH_BENCH_DIR) + "/bench_network_torch.py";
+  Image<float> photo_crop;
+  if (train) {
+    try {
+      photo_crop = ismooth::bench::photo_at<float>(load_image(photo_path), 224, 224);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "bench_network: %s (--photo FILE: the training crop's photo)\n",
+                   e.what());
+      return 1;
+    }
+  }
   const NetworkConfig config = NetworkConfig::paper();
   std::string why;
   if (bf16 && !precision_available(EngineKind::onednn_cpu, Precision::bf16, &why)) {
@@ -458,7 +517,10 @@ int main(int argc, char** argv) {
     const std::string size = "224x224";
     // Forward, backward data and backward weights: 3× the forward's FLOPs.
     const double flops = 3 * forward_flops(config, {h, w});
-    const Image<float> input = random_image(h, w, 2, 0, 255);
+    // A photo's crop, as the trainer sees: on noise most colour weights
+    // fall below the floor and the energy skips most of its powers, which
+    // made it look 3x cheaper than on photos.
+    const Image<float> input = photo_crop;
     const Image<float> grad = random_image(h, w, 3, -1, 1);
     // The loss of the crop, built once as the trainer's helper thread does.
     const auto p0 = Clock::now();
@@ -493,6 +555,7 @@ int main(int argc, char** argv) {
           1, repeats);
       add({"train_step_energy", size, "ismooth train_pass(energy)+Adam", precision, med, min,
            flops / (med * 1e6), peak_rss_mib(), net.workspace_bytes() / 1048576.0, last_cpu_ms});
+      std::printf("%s\n", step_split(net, *loss, adam, params, grads, repeats).c_str());
       // What new weights cost the next step: set_parameters makes the engine
       // reorder (and in bf16 convert) them in the next forward.
       const auto [fwd_ms, fwd_min] = time_ms([&] { net.forward(input, output); }, 1, repeats);

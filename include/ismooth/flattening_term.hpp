@@ -29,6 +29,13 @@ class FlatteningTerm {
     /// most this many bytes ((h²−1)/2 · N · sizeof(Scalar): 44 MB at 224²,
     /// 811 MB at 1280×720 in float for h = 21), else recomputed on the fly.
     std::size_t colour_cache_bytes = std::size_t(384) << 20;
+    /// The pair loop's code; null: the one compiled with the build's SIMD
+    /// flags (ISMOOTH_SIMD_FLAGS). A compiled library may pass a wider
+    /// instantiation it chose at run time (detail::FlatteningKernel::
+    /// band_loop; ismooth::network's trainer passes its 16-lane AVX-512 loop
+    /// where the CPU has AVX-512). Results agree to float rounding: the
+    /// order of a few sums depends on the lane count.
+    typename detail::FlatteningKernel<Scalar>::BandLoop pair_loop = nullptr;
   };
 
   /// `input` I (3, H, W) on 0–255; `edges` B (H, W) 0/1: edge pixels are not
@@ -41,6 +48,7 @@ class FlatteningTerm {
         pmap_(std::move(pmap)),
         kernel_((check_image(input, "FlatteningTerm: input"), rgb_to_yuv(input)), params_,
                 options.colour_cache_bytes) {
+    kernel_.set_band_loop(options.pair_loop);
     check_same_size(input, "FlatteningTerm: input", edges_, "edge map B");
     check_same_size(input, "FlatteningTerm: input", guidance_, "guidance");
     for (auto b : edges_)

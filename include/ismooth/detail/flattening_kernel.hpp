@@ -36,11 +36,13 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 #include <vector>
 #include <xsimd/xsimd.hpp>
 
 #include "ismooth/detail/flattening_penalty.hpp"
+#include "ismooth/detail/simd_power.hpp"
 #include "ismooth/detail/simd_runs.hpp"
 #include "ismooth/energy_params.hpp"
 #include "ismooth/image.hpp"
@@ -62,9 +64,33 @@ inline std::vector<std::array<int, 2>> half_window(int r) {
 template <class Scalar>
 class FlatteningKernel {
   using B = Batch<Scalar>;
-  static constexpr long kLanes = long(B::size);
+  struct Centres;
 
  public:
+  /// One band of run()'s pair loop: its value, its gradient added to g
+  /// when g is not null. band_loop<V>() is the loop in batches of type V;
+  /// the kernel runs band_loop<Batch<Scalar>>() (the build's SIMD flags)
+  /// unless set_band_loop() gave another: a compiled library can pass an
+  /// instantiation for a wider instruction set, built in a file of its own
+  /// with those flags and chosen at run time where the CPU has them (the
+  /// trainer's 16-lane AVX-512 loop, network/training/wide_pair_loop.hpp).
+  /// Every loop computes the same expressions; the order of a few sums
+  /// depends on the lane count (the value's per-lane partial sums; a pixel's
+  /// two contributions from one dy = 0 run), so results agree to float
+  /// rounding, not bit for bit (test "the 16-lane pair loop gives ...").
+  using BandLoop = double (*)(const FlatteningKernel&, long band, const Scalar* t,
+                              const Centres&, Scalar grad_scale, Scalar* g);
+  template <class V>
+  static BandLoop band_loop() {
+    return [](const FlatteningKernel& k, long band, const Scalar* t, const Centres& centres,
+              Scalar grad_scale, Scalar* g) {
+      return g ? k.run_band<V, true>(band, t, centres, grad_scale, g)
+               : k.run_band<V, false>(band, t, centres, grad_scale, g);
+    };
+  }
+  /// null: the build's own loop.
+  void set_band_loop(BandLoop loop) { band_loop_ = loop ? loop : band_loop<B>(); }
+
   /// `yuv`: YUV of the input (colour.hpp), shape (3, H, W).
   FlatteningKernel(Image<Scalar> yuv, const EnergyParams& params, std::size_t colour_cache_budget)
       : yuv_(std::move(yuv)),
@@ -78,8 +104,10 @@ class FlatteningKernel {
         band_(std::max(params.radius, 8)) {
     const double ks = 1.0 / (2.0 * params.sigma_s * params.sigma_s);
     const Scalar alpha = Scalar(params.alpha);
-    for (const auto& o : offsets_)
+    for (const auto& o : offsets_) {
       large_weight_.push_back(alpha * Scalar(std::exp(-(o[0] * o[0] + o[1] * o[1]) * ks)));
+      offsets_flat_.insert(offsets_flat_.end(), {o[0], o[1]});
+    }
     const std::size_t n = std::size_t(h_ * w_);
     if (offsets_.size() * n * sizeof(Scalar) <= colour_cache_budget) build_colour_cache();
   }
@@ -100,14 +128,14 @@ class FlatteningKernel {
   double run(const Scalar* t, const std::vector<Scalar>& k_large,
              const std::vector<Scalar>& k_small, Scalar grad_scale, Scalar* g) const {
     const long n_bands = bands();
-    const Centres centres{k_large.data(), k_small.data(), rows_with_centres(k_large),
-                          rows_with_centres(k_small)};
+    const std::vector<char> rows_large = rows_with_centres(k_large),
+                            rows_small = rows_with_centres(k_small);
+    const Centres centres = centres_of(k_large, k_small, rows_large, rows_small);
     std::vector<double> partial(std::size_t(n_bands), 0.0);
     for (long phase = 0; phase < 2; ++phase) {
 #pragma omp parallel for schedule(dynamic, 1)
       for (long b = phase; b < n_bands; b += 2)
-        partial[std::size_t(b)] = g ? run_band<true>(b, t, centres, grad_scale, g)
-                                    : run_band<false>(b, t, centres, grad_scale, g);
+        partial[std::size_t(b)] = band_loop_(*this, b, t, centres, grad_scale, g);
     }
     double total = 0;
     for (double v : partial) total += v;
@@ -134,8 +162,9 @@ class FlatteningKernel {
   void for_each_pair_run(const std::vector<Scalar>& k_large, const std::vector<Scalar>& k_small,
                          MakeVisitor&& make) const {
     const long n_bands = bands();
-    const Centres centres{k_large.data(), k_small.data(), rows_with_centres(k_large),
-                          rows_with_centres(k_small)};
+    const std::vector<char> rows_large = rows_with_centres(k_large),
+                            rows_small = rows_with_centres(k_small);
+    const Centres centres = centres_of(k_large, k_small, rows_large, rows_small);
     for (long phase = 0; phase < 2; ++phase) {
 #pragma omp parallel for schedule(dynamic, 1)
       for (long b = phase; b < n_bands; b += 2) {
@@ -148,8 +177,8 @@ class FlatteningKernel {
           if (n <= 0) continue;
           for (long y = y_begin; y < y_end && y + dy < h_; ++y) {
             const Run run = pair_run(centres, o, y, x0);
-            for_each_batch<Scalar>(n, [&](long x, const auto& lanes) {
-              const Coefficients c = coefficients(lanes, o, run.i0 + std::size_t(x),
+            for_each_batch<B>(n, [&](long x, const auto& lanes) {
+              const Coefficients<B> c = coefficients(lanes, o, run.i0 + std::size_t(x),
                                                   run.j0 + std::size_t(x), run.need_large,
                                                   run.need_small, centres);
               lanes.store(c_large.data() + x, c.large);
@@ -166,11 +195,37 @@ class FlatteningKernel {
  private:
   /// The centre flags k^L, k^S and, per row, whether any pixel of the row
   /// has them: rows without L2 (or Lp) centres skip that penalty entirely.
+  /// With the kernel's own data as raw pointers: a band loop compiled for
+  /// a wider instruction set must call no out-of-line function it shares
+  /// with the rest of the program (the linker keeps one copy of each such
+  /// function, possibly the one compiled with the wider flags), so it reads
+  /// no std::vector or xtensor member (test "the wide pair loop's object
+  /// defines no symbol shared with other files").
   struct Centres {
     const Scalar* large;
     const Scalar* small;
-    std::vector<char> row_large, row_small;
+    const char* row_large;
+    const char* row_small;
+    const int* offsets;              ///< (dy, dx) per offset
+    std::size_t n_offsets;
+    const Scalar* large_weight;      ///< α·w^s per offset
+    const Scalar* colour_cache;      ///< null when not cached
+    const Scalar* yuv;
   };
+
+  Centres centres_of(const std::vector<Scalar>& k_large, const std::vector<Scalar>& k_small,
+                     const std::vector<char>& rows_large,
+                     const std::vector<char>& rows_small) const {
+    return {k_large.data(),
+            k_small.data(),
+            rows_large.data(),
+            rows_small.data(),
+            offsets_flat_.data(),
+            offsets_.size(),
+            large_weight_.data(),
+            colour_cache_.empty() ? nullptr : colour_cache_.data(),
+            yuv_.data()};
+  }
 
   /// One (offset, row) run of pairs: first pixels i0 + k, partners j0 + k.
   struct Run {
@@ -179,8 +234,9 @@ class FlatteningKernel {
   };
 
   /// The pair coefficients of one batch.
+  template <class V>
   struct Coefficients {
-    B large = B(Scalar(0)), small = B(Scalar(0));
+    V large = V(Scalar(0)), small = V(Scalar(0));
   };
 
   /// Per row: does any pixel of `flags` (N values in {0, 1}) say 1?
@@ -192,8 +248,9 @@ class FlatteningKernel {
     return rows;
   }
 
-  Run pair_run(const Centres& centres, std::size_t o, long y, long x0) const {
-    const long dy = offsets_[o][0], dx = offsets_[o][1];
+  [[gnu::always_inline]] Run pair_run(const Centres& centres, std::size_t o, long y,
+                                      long x0) const {
+    const long dy = centres.offsets[2 * o], dx = centres.offsets[2 * o + 1];
     const std::size_t i0 = std::size_t(y * w_ + x0);
     return {i0, std::size_t(long(i0) + dy * w_ + dx),
             centres.row_large[std::size_t(y)] || centres.row_large[std::size_t(y + dy)],
@@ -203,32 +260,43 @@ class FlatteningKernel {
   /// c_L = α·w^s·(k^L_i + k^L_j) and c_S = w^r·(k^S_i + k^S_j) of the pairs
   /// (i + k, j + k), k over the lanes; each only where needed (else 0), and
   /// w^r only where some lane has a k^S centre.
-  template <class Lanes>
-  Coefficients coefficients(const Lanes& lanes, std::size_t o, std::size_t i, std::size_t j,
-                            bool need_large, bool need_small, const Centres& centres) const {
-    Coefficients c;
+  template <class Lanes, class V = typename Lanes::batch_type>
+  Coefficients<V> coefficients(const Lanes& lanes, std::size_t o, std::size_t i, std::size_t j,
+                               bool need_large, bool need_small, const Centres& centres) const {
+    Coefficients<V> c;
     if (need_large)
-      c.large = large_weight_[o] * (lanes.load(centres.large + i) + lanes.load(centres.large + j));
+      c.large = centres.large_weight[o] *
+                (lanes.load(centres.large + i) + lanes.load(centres.large + j));
     if (need_small) {
-      const B flags = lanes.load(centres.small + i) + lanes.load(centres.small + j);
-      if (xsimd::any(flags != B(Scalar(0))))
-        c.small = (caches_colour_weights()
-                       ? lanes.load(colour_cache_.data() + o * std::size_t(h_ * w_) + i)
-                       : colour_weights(lanes, i, j)) *
+      const V flags = lanes.load(centres.small + i) + lanes.load(centres.small + j);
+      if (xsimd::any(flags != V(Scalar(0))))
+        c.small = (centres.colour_cache != nullptr
+                       ? lanes.load(centres.colour_cache + o * std::size_t(h_ * w_) + i)
+                       : colour_weights(lanes, centres.yuv, i, j)) *
                   flags;
     }
     return c;
   }
 
   /// w^r (Eq. 6) of the pairs (i + k, j + k) from the YUV of the input.
-  template <class Lanes>
-  B colour_weights(const Lanes& lanes, std::size_t i, std::size_t j) const {
+  template <class Lanes, class V = typename Lanes::batch_type>
+  V colour_weights(const Lanes& lanes, const Scalar* c, std::size_t i, std::size_t j) const {
+    using B = V;
     const std::size_t plane = std::size_t(h_ * w_);
-    const Scalar* c = yuv_.data();
     const B d0 = lanes.load(c + i) - lanes.load(c + j);
     const B d1 = lanes.load(c + plane + i) - lanes.load(c + plane + j);
     const B d2 = lanes.load(c + 2 * plane + i) - lanes.load(c + 2 * plane + j);
-    const B w = xsimd::exp(B(-colour_k_) * (d0 * d0 + d1 * d1 + d2 * d2));
+    const B u = B(-colour_k_) * (d0 * d0 + d1 * d1 + d2 * d2);
+    B w;
+    if constexpr (std::is_same_v<Scalar, float>) {
+      // simd_power.hpp's exp (no special cases to select), zero below
+      // FLT_MIN where it would turn denormal; max(bound, u) keeps a NaN u
+      // (an overflowed σ_r) NaN: the energy must say so.
+      const B bound(-87.33f);
+      w = xsimd::select(u < bound, B(0.0f), exp_of_bounded(std::array<B, 1>{xsimd::max(bound, u)})[0]);
+    } else {
+      w = xsimd::exp(u);
+    }
     return xsimd::select(w < B(colour_floor_), B(Scalar(0)), w);
   }
 
@@ -244,33 +312,33 @@ class FlatteningKernel {
       for (long y = 0; y + dy < h_; ++y) {
         const std::size_t i0 = std::size_t(y * w_ + x0);
         const std::size_t j0 = std::size_t(long(i0) + dy * w_ + dx);
-        for_each_batch<Scalar>(n, [&](long x, const auto& lanes) {
+        for_each_batch<B>(n, [&](long x, const auto& lanes) {
           const std::size_t i = i0 + std::size_t(x);
-          lanes.store(out + i, colour_weights(lanes, i, i - i0 + j0));
+          lanes.store(out + i, colour_weights(lanes, yuv_.data(), i, i - i0 + j0));
         });
       }
     }
   }
 
-  template <bool kGradient>
+  template <class V, bool kGradient>
   double run_band(long b, const Scalar* t, const Centres& centres, Scalar grad_scale,
                   Scalar* g) const {
-    const long y_begin = b * band_, y_end = std::min(h_, y_begin + band_);
+    const long y_begin = b * band_, y_end = y_begin + band_ < h_ ? y_begin + band_ : h_;
     const auto kind = [](bool needed, const Penalty<Scalar>& penalty) {
       return needed ? penalty.kind() : PenaltyKind::none;
     };
     double value = 0;
-    for (std::size_t o = 0; o < offsets_.size(); ++o) {
-      const long dy = offsets_[o][0], dx = offsets_[o][1];
-      const long x0 = std::max(0L, -dx), x1 = std::min(w_, w_ - dx), n = x1 - x0;
+    for (std::size_t o = 0; o < centres.n_offsets; ++o) {
+      const long dy = centres.offsets[2 * o], dx = centres.offsets[2 * o + 1];
+      const long x0 = dx < 0 ? -dx : 0, x1 = dx > 0 ? w_ - dx : w_, n = x1 - x0;
       if (n <= 0) continue;
       for (long y = y_begin; y < y_end && y + dy < h_; ++y) {
         const Run run = pair_run(centres, o, y, x0);
         if (!run.need_large && !run.need_small) continue;
         value += with_kinds(kind(run.need_large, large_), kind(run.need_small, small_),
                             [&]<PenaltyKind kLarge, PenaltyKind kSmall>() {
-                              return run_row<kGradient, kLarge, kSmall>(o, run, n, centres, t,
-                                                                        grad_scale, g);
+                              return run_row<V, kGradient, kLarge, kSmall>(o, run, n, centres,
+                                                                           t, grad_scale, g);
                             });
       }
     }
@@ -298,11 +366,11 @@ class FlatteningKernel {
 
   /// The pairs of one (offset, row) run; kLarge and kSmall say which
   /// penalties it needs.
-  template <bool kGradient, PenaltyKind kLarge, PenaltyKind kSmall>
+  template <class V, bool kGradient, PenaltyKind kLarge, PenaltyKind kSmall>
   double run_row(std::size_t o, const Run& run, long n, const Centres& centres, const Scalar* t,
                  Scalar grad_scale, Scalar* g) const {
-    B sum(Scalar(0));
-    for_each_batch<Scalar>(n, [&](long x, const auto& lanes) {
+    V sum(Scalar(0));
+    for_each_batch<V>(n, [&](long x, const auto& lanes) {
       pair_batch<kGradient, kLarge, kSmall>(lanes, o, run.i0 + std::size_t(x),
                                             run.j0 + std::size_t(x), centres, t, grad_scale, g,
                                             sum);
@@ -315,13 +383,14 @@ class FlatteningKernel {
   /// derivative to g_i and its negative to g_j (i's lanes first: for dy = 0
   /// the two runs overlap). A penalty whose coefficient is zero on every lane
   /// is skipped: its terms are exact zeros (c·ρ with c = 0 and ρ finite).
-  template <bool kGradient, PenaltyKind kLarge, PenaltyKind kSmall, class Lanes>
+  template <bool kGradient, PenaltyKind kLarge, PenaltyKind kSmall, class Lanes,
+            class B = typename Lanes::batch_type>
   void pair_batch(const Lanes& lanes, std::size_t o, std::size_t i, std::size_t j,
                   const Centres& centres, const Scalar* t, Scalar grad_scale, Scalar* g,
                   B& sum) const {
     constexpr bool kNeedLarge = kLarge != PenaltyKind::none;
     constexpr bool kNeedSmall = kSmall != PenaltyKind::none;
-    Coefficients c = coefficients(lanes, o, i, j, kNeedLarge, kNeedSmall, centres);
+    Coefficients<B> c = coefficients(lanes, o, i, j, kNeedLarge, kNeedSmall, centres);
     c.large = lanes.keep(c.large);
     c.small = lanes.keep(c.small);
     const B zero(Scalar(0));
@@ -333,19 +402,23 @@ class FlatteningKernel {
     if constexpr (kNeedSmall) any_small = xsimd::any(!(c.small == zero));
     if (!any_large && !any_small) return;
     const std::size_t plane = std::size_t(h_ * w_);
-    // The batch's terms are summed apart and added to `sum` once: one
-    // dependent add per batch instead of six.
-    B terms = zero;
+    // The three channels side by side: their power chains overlap
+    // (simd_power.hpp). The batch's terms are summed apart and added to
+    // `sum` once.
+    std::array<B, kChannels> d, flux;
     for (std::size_t ch = 0; ch < kChannels; ++ch) {
-      const std::size_t at = ch * plane;
-      const B d = lanes.load(t + at + i) - lanes.load(t + at + j);
-      B flux = zero;
-      if constexpr (kNeedLarge)
-        if (any_large) terms += large_.template accumulate<kLarge, kGradient>(d, c.large, flux);
-      if constexpr (kNeedSmall)
-        if (any_small) terms += small_.template accumulate<kSmall, kGradient>(d, c.small, flux);
-      if constexpr (kGradient) {
-        const B step = grad_scale * flux;
+      d[ch] = lanes.load(t + ch * plane + i) - lanes.load(t + ch * plane + j);
+      flux[ch] = zero;
+    }
+    B terms = zero;
+    if constexpr (kNeedLarge)
+      if (any_large) terms += large_.template accumulate<kLarge, kGradient>(d, c.large, flux);
+    if constexpr (kNeedSmall)
+      if (any_small) terms += small_.template accumulate<kSmall, kGradient>(d, c.small, flux);
+    if constexpr (kGradient) {
+      for (std::size_t ch = 0; ch < kChannels; ++ch) {
+        const std::size_t at = ch * plane;
+        const B step = grad_scale * flux[ch];
         lanes.store(g + at + i, lanes.load(g + at + i) + step);
         lanes.store(g + at + j, lanes.load(g + at + j) - step);
       }
@@ -358,6 +431,8 @@ class FlatteningKernel {
   std::vector<std::array<int, 2>> offsets_;
   std::vector<Scalar> large_weight_;  ///< α·w^s per offset
   std::vector<Scalar> colour_cache_;
+  std::vector<int> offsets_flat_;     ///< offsets_ as dy0, dx0, dy1, dx1, ...
+  BandLoop band_loop_ = band_loop<B>();
   Penalty<Scalar> large_, small_;
   Scalar colour_k_, colour_floor_;
   long band_;

@@ -78,7 +78,7 @@ ISMOOTH_HD inline void rgb255_to_yuv(Scalar r255, Scalar g255, Scalar b255, Scal
 /// §10) and its derivative: the scalar form of flattening_penalty.hpp's
 /// vectorised Penalty, same expressions:
 ///   s = max(d², δ²) (ε = 0) or d² + ε²,  q = s^{p/2 − 1},
-///   ρ = s·q (− ε^p),  ρ' = p·d·q,  clipped ρ' = p·d·min(q, 1/|d|),
+///   ρ = s·q (− ε^p),  ρ' = p·d·q,  clipped ρ' = p·sign(d)·min(|d|·q, 1),
 /// and for p = 2, ε = 0: ρ = d², ρ' = 2d, clipped 2·clamp(d, −1, 1).
 template <class Scalar>
 struct PairPenalty {
@@ -111,9 +111,10 @@ struct PairPenalty {
     }
     if (derivative != nullptr) {
       if (clipped) {
+        // p·d·min(q, 1/|d|) as p·sign(d)·min(|d|·q, 1): no division.
+        using std::copysign;
         const Scalar ad = d < 0 ? -d : d;
-        const Scalar inv = Scalar(1) / (ad > Scalar(1e-30) ? ad : Scalar(1e-30));
-        *derivative = p * d * (q < inv ? q : inv);
+        *derivative = p * copysign(ad * q < Scalar(1) ? ad * q : Scalar(1), d);
       } else {
         *derivative = p * d * q;
       }

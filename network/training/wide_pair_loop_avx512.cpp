@@ -1,0 +1,26 @@
+// The pair loop instantiated for 16 float lanes: the one file of the build
+// compiled with AVX-512 flags (network/CMakeLists.txt). Everything it emits
+// must be specific to the 16-lane batch type. An inline function shared with
+// the other files (a std::vector or xtensor member, std::copy, ...) would be
+// emitted here too, compiled with AVX-512, and the linker may keep this copy
+// for the whole program, where a CPU without AVX-512 would then fault. So the
+// band loop reads the kernel's data through raw pointers and its small
+// helpers are always inlined; the test "the wide pair loop's object defines
+// no symbol shared with other files" (tests/network/wide_pair_loop_symbols.cmake)
+// lists this object's weak symbols and fails on any that is not a 16-lane
+// instantiation.
+#include <xsimd/xsimd.hpp>
+
+#include "training/wide_pair_loop.hpp"
+
+#if !XSIMD_WITH_AVX512BW
+#error "wide_pair_loop_avx512.cpp needs -mavx512f -mavx512bw -mavx512dq -mavx512vl"
+#endif
+
+namespace ismooth::network::detail {
+
+ismooth::detail::FlatteningKernel<float>::BandLoop avx512_pair_loop() {
+  return ismooth::detail::FlatteningKernel<float>::band_loop<xsimd::batch<float, xsimd::avx512bw>>();
+}
+
+}  // namespace ismooth::network::detail
