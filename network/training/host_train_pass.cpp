@@ -30,8 +30,7 @@ EnergyTerms host_train_pass(Network& net, const TrainingLoss& loss, Image<float>
 }  // namespace detail
 
 EnergyTerms Network::train_pass(const TrainingLoss& loss, Parameters& gradients, bool* finite) {
-  Image<float> t, dt;
-  return detail::host_train_pass(*this, loss, t, dt, gradients, finite);
+  return detail::host_train_pass(*this, loss, pass_t_, pass_dt_, gradients, finite);
 }
 
 }  // namespace ismooth::network

@@ -5,10 +5,9 @@
 // emitted here too, compiled with AVX-512, and the linker may keep this copy
 // for the whole program, where a CPU without AVX-512 would then fault. So the
 // band loop reads the kernel's data through raw pointers and its small
-// helpers are always inlined; the test "the wide pair loop's object defines
-// no symbol shared with other files" (tests/network/wide_pair_loop_symbols.cmake)
-// lists this object's weak symbols and fails on any that is not a 16-lane
-// instantiation.
+// helpers are always inlined; the CTest wide_pair_loop_symbols
+// (tests/network/wide_pair_loop_symbols.cmake) lists this object's weak
+// symbols and fails on any that is not a 16-lane instantiation.
 #include <xsimd/xsimd.hpp>
 
 #include "training/wide_pair_loop.hpp"

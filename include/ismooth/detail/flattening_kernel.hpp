@@ -199,8 +199,8 @@ class FlatteningKernel {
   /// a wider instruction set must call no out-of-line function it shares
   /// with the rest of the program (the linker keeps one copy of each such
   /// function, possibly the one compiled with the wider flags), so it reads
-  /// no std::vector or xtensor member (test "the wide pair loop's object
-  /// defines no symbol shared with other files").
+  /// no std::vector or xtensor member (CTest wide_pair_loop_symbols checks
+  /// the trainer's 16-lane object).
   struct Centres {
     const Scalar* large;
     const Scalar* small;
