@@ -566,7 +566,7 @@ int main(int argc, char** argv) {
     const double flops = 3 * forward_flops(config, {h, w});
     // A photo's crop, as the trainer sees: on noise most colour weights
     // fall below the floor and the energy skips most of its powers, which
-    // made it look 3x cheaper than on photos.
+    // made it look much cheaper than on photos.
     const Image<float> input = photo_crop;
     const Image<float> grad = random_image(h, w, 3, -1, 1);
     // The loss of the crop, built once as the trainer's helper thread does.

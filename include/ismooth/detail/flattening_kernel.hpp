@@ -104,10 +104,8 @@ class FlatteningKernel {
         band_(std::max(params.radius, 8)) {
     const double ks = 1.0 / (2.0 * params.sigma_s * params.sigma_s);
     const Scalar alpha = Scalar(params.alpha);
-    for (const auto& o : offsets_) {
+    for (const auto& o : offsets_)
       large_weight_.push_back(alpha * Scalar(std::exp(-(o[0] * o[0] + o[1] * o[1]) * ks)));
-      offsets_flat_.insert(offsets_flat_.end(), {o[0], o[1]});
-    }
     const std::size_t n = std::size_t(h_ * w_);
     if (offsets_.size() * n * sizeof(Scalar) <= colour_cache_budget) build_colour_cache();
   }
@@ -206,7 +204,7 @@ class FlatteningKernel {
     const Scalar* small;
     const char* row_large;
     const char* row_small;
-    const int* offsets;              ///< (dy, dx) per offset
+    const std::array<int, 2>* offsets;  ///< (dy, dx) per offset
     std::size_t n_offsets;
     const Scalar* large_weight;      ///< α·w^s per offset
     const Scalar* colour_cache;      ///< null when not cached
@@ -220,7 +218,7 @@ class FlatteningKernel {
             k_small.data(),
             rows_large.data(),
             rows_small.data(),
-            offsets_flat_.data(),
+            offsets_.data(),
             offsets_.size(),
             large_weight_.data(),
             colour_cache_.empty() ? nullptr : colour_cache_.data(),
@@ -250,7 +248,7 @@ class FlatteningKernel {
 
   [[gnu::always_inline]] Run pair_run(const Centres& centres, std::size_t o, long y,
                                       long x0) const {
-    const long dy = centres.offsets[2 * o], dx = centres.offsets[2 * o + 1];
+    const long dy = centres.offsets[o][0], dx = centres.offsets[o][1];
     const std::size_t i0 = std::size_t(y * w_ + x0);
     return {i0, std::size_t(long(i0) + dy * w_ + dx),
             centres.row_large[std::size_t(y)] || centres.row_large[std::size_t(y + dy)],
@@ -329,7 +327,7 @@ class FlatteningKernel {
     };
     double value = 0;
     for (std::size_t o = 0; o < centres.n_offsets; ++o) {
-      const long dy = centres.offsets[2 * o], dx = centres.offsets[2 * o + 1];
+      const long dy = centres.offsets[o][0], dx = centres.offsets[o][1];
       const long x0 = dx < 0 ? -dx : 0, x1 = dx > 0 ? w_ - dx : w_, n = x1 - x0;
       if (n <= 0) continue;
       for (long y = y_begin; y < y_end && y + dy < h_; ++y) {
@@ -431,7 +429,6 @@ class FlatteningKernel {
   std::vector<std::array<int, 2>> offsets_;
   std::vector<Scalar> large_weight_;  ///< α·w^s per offset
   std::vector<Scalar> colour_cache_;
-  std::vector<int> offsets_flat_;     ///< offsets_ as dy0, dx0, dy1, dx1, ...
   BandLoop band_loop_ = band_loop<B>();
   Penalty<Scalar> large_, small_;
   Scalar colour_k_, colour_floor_;

@@ -75,9 +75,9 @@ template <class A, std::size_t N>
 ///
 /// Each element is a chain of about 35 dependent operations; the N chains
 /// are written step by step side by side so the core overlaps them (one
-/// chain at a time left the pair loop waiting on latency: 56 cycles per
-/// batch where the operations need 15), and the polynomials use Estrin's
-/// scheme (depth 4 and 3 instead of 9 and 6) for the same reason.
+/// chain at a time left the pair loop waiting on latency: by our count 56
+/// cycles per batch where the operations need 15), and the polynomials use
+/// Estrin's scheme (depth 4 and 3 instead of 9 and 6) for the same reason.
 template <class A, std::size_t N>
 [[gnu::always_inline]] inline std::array<xsimd::batch<float, A>, N> power_of_positive(
     const std::array<xsimd::batch<float, A>, N>& s, const xsimd::batch<float, A>& c) {
