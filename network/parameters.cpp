@@ -2,7 +2,9 @@
 #include "ismooth/network/parameters.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <random>
 
 #include "ismooth/error.hpp"
@@ -153,10 +155,15 @@ void check_parameters(const NetworkConfig& config, const Parameters& params, con
     if (got.values.size() != count)
       fail(caller, ": tensor '", got.name, "' holds ", got.values.size(), " values for shape ",
            shape_string(got.shape));
-    // One pass that vectorises; the slow search for the culprit only on failure.
-    float sum = 0.0f;
-    for (float v : got.values) sum += v * 0.0f;
-    if (sum != 0.0f) {
+    // One pass that vectorises, the slow search for the culprit only on
+    // failure. The test is on the bits (exponent all ones: ±∞ or NaN), an
+    // integer OR the compiler vectorises; the float sum Σ v·0 it replaced
+    // did not vectorise without reassociation and took 0.56 ms for the
+    // paper network's 0.92 M values, more than copying them.
+    std::uint32_t non_finite = 0;
+    for (float v : got.values)
+      non_finite |= std::uint32_t((std::bit_cast<std::uint32_t>(v) & 0x7f800000u) == 0x7f800000u);
+    if (non_finite != 0) {
       for (std::size_t k = 0; k < got.values.size(); ++k)
         if (!std::isfinite(got.values[k]))
           fail(caller, ": tensor '", got.name, "' value ", k, " is not finite (", got.values[k],

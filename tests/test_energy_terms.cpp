@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <omp.h>
 
+#include <array>
 #include <cmath>
 
 #include "ismooth/presets.hpp"
@@ -195,6 +196,26 @@ TEST_CASE("adaptive L2 mask: Eq. 8, zeroed guidance and detail rule") {
   CHECK(mask_fraction(grown) == doctest::Approx(49.0 / 81.0));
   CHECK(grown(1, 1) == 1);
   CHECK(grown(0, 4) == 0);
+}
+
+TEST_CASE("dilate: the window's OR at every pixel, borders and odd shapes included") {
+  for (const auto& [h, w, r] : {std::array<std::size_t, 3>{1, 1, 3}, {2, 9, 3}, {13, 7, 1},
+                                std::array<std::size_t, 3>{37, 41, 3}, {5, 3, 4}}) {
+    Mask m = random_mask(h, w, unsigned(h * w + r), 0.04);
+    m(h / 2, w / 2) = 7;  // any non-zero value counts as set
+    const Mask got = dilate(m, int(r));
+    const long ri = long(r);
+    for (long y = 0; y < long(h); ++y)
+      for (long x = 0; x < long(w); ++x) {
+        int want = 0;
+        for (long yy = y - ri; yy <= y + ri; ++yy)
+          for (long xx = x - ri; xx <= x + ri; ++xx)
+            if (yy >= 0 && xx >= 0 && yy < long(h) && xx < long(w) &&
+                m(std::size_t(yy), std::size_t(xx)) != 0)
+              want = 1;
+        REQUIRE(int(got(std::size_t(y), std::size_t(x))) == want);
+      }
+  }
 }
 
 TEST_CASE("fixed p maps") {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "ismooth/detail/pair_math.hpp"
@@ -23,20 +24,29 @@ struct PMap {
 /// Grows a mask by a (2r+1)×(2r+1) window: a pixel is set if any pixel of its
 /// window is (separable max filter; r = 3 gives the paper's 7×7).
 inline Mask dilate(const Mask& m, int r) {
+  // Rows through a zero-padded copy, then columns, each an OR of 2r+1
+  // shifted runs: loops without bounds tests or early exits, which the
+  // compiler vectorises (the adaptive map dilates at every evaluation of
+  // the energy; the scalar scan with early exit cost 0.4 ms at 224²).
   const long h = long(height(m)), w = long(width(m));
   Mask rows(m.shape()), out(m.shape());
-  for (long y = 0; y < h; ++y)
-    for (long x = 0; x < w; ++x) {
-      std::uint8_t v = 0;
-      for (long xx = std::max(0L, x - r); xx <= std::min(w - 1, x + r) && !v; ++xx) v = m(y, xx);
-      rows(y, x) = v;
+  std::vector<std::uint8_t> padded(std::size_t(w + 2 * r), 0);
+  for (long y = 0; y < h; ++y) {
+    std::transform(&m(y, 0), &m(y, 0) + w, padded.begin() + r,
+                   [](std::uint8_t v) { return std::uint8_t(v != 0); });
+    std::uint8_t* row = &rows(y, 0);
+    std::fill_n(row, w, std::uint8_t(0));
+    for (long k = 0; k <= 2 * r; ++k)
+      for (long x = 0; x < w; ++x) row[x] |= padded[std::size_t(x + k)];
+  }
+  for (long y = 0; y < h; ++y) {
+    std::uint8_t* row = &out(y, 0);
+    std::fill_n(row, w, std::uint8_t(0));
+    for (long yy = std::max(0L, y - r); yy <= std::min(h - 1, y + r); ++yy) {
+      const std::uint8_t* in = &rows(yy, 0);
+      for (long x = 0; x < w; ++x) row[x] |= in[x];
     }
-  for (long y = 0; y < h; ++y)
-    for (long x = 0; x < w; ++x) {
-      std::uint8_t v = 0;
-      for (long yy = std::max(0L, y - r); yy <= std::min(h - 1, y + r) && !v; ++yy) v = rows(yy, x);
-      out(y, x) = v;
-    }
+  }
   return out;
 }
 

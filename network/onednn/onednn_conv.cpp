@@ -28,8 +28,15 @@ memory scratch_memory(const dnnl::primitive_desc_base& pd, const dnnl::engine& e
   return memory(pd.scratchpad_desc(), engine, buffer);
 }
 
-void reorder(dnnl::stream& stream, const memory& from, const memory& to) {
-  dnnl::reorder(from, to).execute(stream, const_cast<memory&>(from), const_cast<memory&>(to));
+// A reorder built once per layer: creating one per call (primitive
+// descriptor, cache lookup) cost about as much as running it.
+dnnl::reorder reorder_between(const dnnl::engine& engine, const memory::desc& from,
+                              const memory::desc& to) {
+  return dnnl::reorder(dnnl::reorder::primitive_desc(engine, from, engine, to));
+}
+
+void run(dnnl::stream& stream, const dnnl::reorder& r, const memory& from, const memory& to) {
+  r.execute(stream, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
 }
 
 }  // namespace
@@ -65,7 +72,11 @@ ConvLayer::ConvLayer(const dnnl::engine& engine, const LayerSpec& spec, Extent i
   }
   fwd_ = dnnl::primitive(fwd_pd_);
   weights_ = memory(fwd_pd_.weights_desc(), engine_);
-  if (has_bias()) bias_ = memory(fwd_pd_.weights_desc(1), engine_);
+  weights_in_ = reorder_between(engine_, user_weights_desc(), weights_.get_desc());
+  if (has_bias()) {
+    bias_ = memory(fwd_pd_.weights_desc(1), engine_);
+    bias_in_ = reorder_between(engine_, user_bias_desc(), bias_.get_desc());
+  }
 }
 
 void ConvLayer::build_backward(bool data, bool accumulate) {
@@ -98,7 +109,11 @@ void ConvLayer::build_backward(bool data, bool accumulate) {
   }
   bww_ = dnnl::primitive(bww_pd_);
   diff_weights_ = memory(bww_pd_.diff_weights_desc(), engine_);
-  if (has_bias()) diff_bias_ = memory(bww_pd_.diff_weights_desc(1), engine_);
+  diff_weights_out_ = reorder_between(engine_, diff_weights_.get_desc(), user_weights_desc());
+  if (has_bias()) {
+    diff_bias_ = memory(bww_pd_.diff_weights_desc(1), engine_);
+    diff_bias_out_ = reorder_between(engine_, diff_bias_.get_desc(), user_bias_desc());
+  }
 
   if (data) {
     flip_ = !deconv && spec_.stride == 1;
@@ -129,6 +144,9 @@ void ConvLayer::build_backward(bool data, bool accumulate) {
     }
     bwd_data_ = dnnl::primitive(bwd_data_pd_);
     bwd_weights_ = memory(bwd_data_pd_.weights_desc(), engine_);
+    const memory::desc user = flip_ ? flipped_desc() : user_weights_desc();
+    bwd_weights_in_ = reorder_between(engine_, user, bwd_weights_.get_desc());
+    if (flip_) flipped_.resize(user.get_size() / sizeof(float));
   }
   backward_built_ = true;
 }
@@ -185,37 +203,40 @@ memory::desc ConvLayer::user_weights_desc() const {
                       layout);
 }
 
-void ConvLayer::set_weights(dnnl::stream& stream, const float* weight, const float* bias) {
-  reorder(stream, memory(user_weights_desc(), engine_, const_cast<float*>(weight)), weights_);
-  if (has_bias()) {
-    const memory user_bias({{spec_.out_channels}, dt::f32, tag::x}, engine_,
-                           const_cast<float*>(bias));
-    reorder(stream, user_bias, bias_);
-  }
+memory::desc ConvLayer::flipped_desc() const {
+  return memory::desc({spec_.in_channels, spec_.out_channels, spec_.kernel, spec_.kernel}, dt::f32,
+                      tag::oihw);
 }
 
-std::vector<float> ConvLayer::flipped_weights(const float* weight) const {
+memory::desc ConvLayer::user_bias_desc() const {
+  return memory::desc({spec_.out_channels}, dt::f32, tag::x);
+}
+
+void ConvLayer::set_weights(dnnl::stream& stream, const float* weight, const float* bias) {
+  run(stream, weights_in_, memory(user_weights_desc(), engine_, const_cast<float*>(weight)),
+      weights_);
+  if (has_bias())
+    run(stream, bias_in_, memory(user_bias_desc(), engine_, const_cast<float*>(bias)), bias_);
+}
+
+void ConvLayer::flip_weights(const float* weight) {
   const int o_n = spec_.out_channels, i_n = spec_.in_channels, k = spec_.kernel;
-  std::vector<float> flipped(static_cast<std::size_t>(o_n) * i_n * k * k);
   for (int o = 0; o < o_n; ++o)
     for (int i = 0; i < i_n; ++i)
       for (int a = 0; a < k; ++a)
         for (int b = 0; b < k; ++b)
-          flipped[((std::size_t(i) * o_n + o) * k + a) * k + b] =
+          flipped_[((std::size_t(i) * o_n + o) * k + a) * k + b] =
               weight[((std::size_t(o) * i_n + i) * k + (k - 1 - a)) * k + (k - 1 - b)];
-  return flipped;
 }
 
 void ConvLayer::set_backward_weights(dnnl::stream& stream, const float* weight) {
   if (!bwd_data_) return;
   if (flip_) {
-    std::vector<float> flipped = flipped_weights(weight);
-    const memory::desc user({spec_.in_channels, spec_.out_channels, spec_.kernel, spec_.kernel},
-                            dt::f32, tag::oihw);
-    reorder(stream, memory(user, engine_, flipped.data()), bwd_weights_);
-    stream.wait();  // `flipped` dies here
+    flip_weights(weight);
+    run(stream, bwd_weights_in_, memory(flipped_desc(), engine_, flipped_.data()), bwd_weights_);
   } else {
-    reorder(stream, memory(user_weights_desc(), engine_, const_cast<float*>(weight)), bwd_weights_);
+    run(stream, bwd_weights_in_,
+        memory(user_weights_desc(), engine_, const_cast<float*>(weight)), bwd_weights_);
   }
 }
 
@@ -251,19 +272,19 @@ void ConvLayer::backward_data(dnnl::stream& stream, const memory& diff_dst,
   }
 }
 
-void ConvLayer::backward_weights(dnnl::stream& stream, const memory& src, const memory& diff_dst,
-                                 float* diff_weight, float* diff_bias) {
+void ConvLayer::backward_weights(dnnl::stream& stream, const memory& src, const memory& diff_dst) {
   std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src},
                                           {DNNL_ARG_DIFF_DST, diff_dst},
                                           {DNNL_ARG_DIFF_WEIGHTS, diff_weights_},
                                           {DNNL_ARG_SCRATCHPAD, bww_scratch_}};
   if (has_bias()) args[DNNL_ARG_DIFF_BIAS] = diff_bias_;
   bww_.execute(stream, args);
-  reorder(stream, diff_weights_, memory(user_weights_desc(), engine_, diff_weight));
-  if (has_bias()) {
-    reorder(stream, diff_bias_,
-            memory({{spec_.out_channels}, dt::f32, tag::x}, engine_, diff_bias));
-  }
+}
+
+void ConvLayer::get_weight_gradients(dnnl::stream& stream, float* diff_weight, float* diff_bias) {
+  run(stream, diff_weights_out_, diff_weights_, memory(user_weights_desc(), engine_, diff_weight));
+  if (has_bias())
+    run(stream, diff_bias_out_, diff_bias_, memory(user_bias_desc(), engine_, diff_bias));
 }
 
 std::string ConvLayer::implementations(bool training) const {

@@ -85,6 +85,10 @@ class ConvLayer {
   /// Prepares the weights of backward data (flipped and transposed for the
   /// stride-1 path) from the user's weights.
   void set_backward_weights(dnnl::stream& stream, const float* weight);
+  // The weight reorders' primitives are built with the layer, once: building
+  // one per call cost about as much as running it. Each is small (0.02-0.07
+  // ms for 37K weights), so the engine runs whole layers per thread
+  // (onednn_network.cpp, for_each_layer).
 
   /// Adds a forward primitive that writes bf16 (a bf16 layer only; same
   /// weights). Returns false, changing nothing, where oneDNN has none.
@@ -97,10 +101,12 @@ class ConvLayer {
   /// with accumulate).
   void backward_data(dnnl::stream& stream, const dnnl::memory& diff_dst,
                      const dnnl::memory& diff_src);
-  /// dL/dW into `diff_weight` (user layout) and, for the output layer,
-  /// dL/db into `diff_bias`.
-  void backward_weights(dnnl::stream& stream, const dnnl::memory& src, const dnnl::memory& diff_dst,
-                        float* diff_weight, float* diff_bias);
+  /// dL/dW and, for the output layer, dL/db, kept in the primitive's own
+  /// format until get_weight_gradients().
+  void backward_weights(dnnl::stream& stream, const dnnl::memory& src, const dnnl::memory& diff_dst);
+  /// The latest backward_weights()'s dL/dW into `diff_weight` (user layout)
+  /// and, for the output layer, dL/db into `diff_bias`.
+  void get_weight_gradients(dnnl::stream& stream, float* diff_weight, float* diff_bias);
 
   /// oneDNN's implementation names, e.g. "fwd brgconv:avx512_core | ...":
   /// with `training` the forward that keeps fp32 outputs and the backward
@@ -110,7 +116,12 @@ class ConvLayer {
 
  private:
   dnnl::memory::desc user_weights_desc() const;
-  std::vector<float> flipped_weights(const float* weight) const;
+  dnnl::memory::desc user_bias_desc() const;
+  /// (I, O, k, k) fp32: the flipped, transposed weights of flip_weights.
+  dnnl::memory::desc flipped_desc() const;
+  /// `weight` flipped and transposed into flipped_ (the stride-1 backward
+  /// data's weights, still in the user's fp32).
+  void flip_weights(const float* weight);
 
   dnnl::engine engine_;
   LayerSpec spec_;
@@ -125,14 +136,18 @@ class ConvLayer {
   dnnl::primitive_desc fwd_bf16_out_pd_;
   dnnl::primitive fwd_bf16_out_;
   dnnl::memory weights_, bias_;
+  dnnl::reorder weights_in_, bias_in_;  // user's fp32 → weights_, bias_
 
   dnnl::primitive_desc bwd_data_pd_;
   dnnl::primitive bwd_data_;
   dnnl::memory bwd_weights_;  // weights in the backward-data primitive's format
+  dnnl::reorder bwd_weights_in_;  // user's (flipped) fp32 → bwd_weights_
+  std::vector<float> flipped_;
 
   dnnl::primitive_desc bww_pd_;
   dnnl::primitive bww_;
   dnnl::memory diff_weights_, diff_bias_;
+  dnnl::reorder diff_weights_out_, diff_bias_out_;  // → the user's layout
 
   dnnl::memory fwd_scratch_, fwd_bf16_out_scratch_, bwd_data_scratch_, bww_scratch_;
 };

@@ -5,6 +5,8 @@
 // the build's own loop. The energy is most of a training step's cost beside
 // the network (docs/network.md, "The energy in 16 lanes").
 
+#include <cstddef>
+
 #include "ismooth/detail/flattening_kernel.hpp"
 
 namespace ismooth::network::detail {
@@ -17,5 +19,12 @@ ismooth::detail::FlatteningKernel<float>::BandLoop wide_pair_loop();
 /// The 16-lane loop itself, whatever the CPU: wide_pair_loop_avx512.cpp, the
 /// one file compiled with AVX-512 flags. Call only where the CPU has them.
 ismooth::detail::FlatteningKernel<float>::BandLoop avx512_pair_loop();
+
+/// For tests, from the same file: simd_power.hpp's power_of_positive (three
+/// batches at a time, as the pair loop calls it) and exp_of_bounded in 16
+/// lanes, over the first n values (whole groups of 48, batches of 16). Call
+/// only where the CPU has AVX-512.
+void avx512_powers(const float* s, float c, float* out, std::size_t n);
+void avx512_exps(const float* u, float* out, std::size_t n);
 
 }  // namespace ismooth::network::detail

@@ -107,7 +107,8 @@ LayerResult run_layer(const LayerSpec& spec, Extent image, dnnl::memory::data_ty
   LayerResult r;
   r.gw.resize(w.size());
   std::vector<float> gb(spec.out_channels);
-  layer.backward_weights(stream, xm, gym, r.gw.data(), gb.data());
+  layer.backward_weights(stream, xm, gym);
+  layer.get_weight_gradients(stream, r.gw.data(), gb.data());
   stream.wait();
   r.y.assign(nd::data_of(ym), nd::data_of(ym) + ym.get_desc().get_size() / 4);
   r.gx.assign(nd::data_of(gxm), nd::data_of(gxm) + gxm.get_desc().get_size() / 4);

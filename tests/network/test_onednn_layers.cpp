@@ -83,7 +83,8 @@ void check_conv_layer(const LayerSpec& spec, Extent image, bool accumulate = fal
       make_memory(engine, cin, in, accumulate ? prior : std::vector<float>(n_in));
   layer.backward_data(stream, gym, gxm);
   std::vector<float> gw(n_w), gb(cout, 0.0f);
-  layer.backward_weights(stream, xm, gym, gw.data(), gb.data());
+  layer.backward_weights(stream, xm, gym);
+  layer.get_weight_gradients(stream, gw.data(), gb.data());
   stream.wait();
   const std::vector<float> y = to_planar(data_of(ym), cout, out);
   std::vector<float> gx = to_planar(data_of(gxm), cin, in);

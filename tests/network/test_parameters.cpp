@@ -35,6 +35,16 @@ TEST_CASE("parameters: layout, lookup, initialisation and checks") {
   wrong.at("conv3.weight").values[5] = NAN;
   CHECK_THROWS_WITH_AS(check_parameters(tiny, wrong, "t"), doctest::Contains("not finite"),
                        ismooth::Error);
+  for (float bad : {INFINITY, -INFINITY}) {
+    Parameters infinite = p;
+    infinite.at("bn1.bias").values.back() = bad;
+    CHECK_THROWS_WITH_AS(check_parameters(tiny, infinite, "t"),
+                         doctest::Contains("'bn1.bias' value 7 is not finite"), ismooth::Error);
+  }
+  Parameters huge = p;  // large and denormal values are finite
+  huge.at("conv3.weight").values[0] = 3.4e38f;
+  huge.at("conv3.weight").values[1] = 1e-42f;
+  CHECK_NOTHROW(check_parameters(tiny, huge, "t"));
   CHECK_THROWS_WITH_AS(check_parameters(NetworkConfig::tiny(8, {2}), p, "t"),
                        doctest::Contains("expects"), ismooth::Error);
   CHECK_THROWS_WITH_AS(check_parameters(NetworkConfig::tiny(16, {2, 4}), p, "t"),

@@ -3,8 +3,9 @@
 # program could define too: the linker keeps one copy of each weak (inline,
 # template) symbol, and if it kept this file's, a CPU without AVX-512 would
 # fault in code that never asked for it. So every weak symbol here must be an
-# instantiation for the 16-lane batch type, and the one global symbol the
-# entry point. Run with -DNM=<nm> -DOBJECTS=<the object files>.
+# instantiation for the 16-lane batch type, and the global symbols the
+# entry points declared in wide_pair_loop.hpp (the loop, and the power and
+# exp for tests), whose names no other file defines. Run with -DNM=<nm> -DOBJECTS=<the object files>.
 if(NOT NM OR NOT OBJECTS)
   message(FATAL_ERROR "usage: cmake -DNM=nm -DOBJECTS=file.o -P wide_pair_loop_symbols.cmake")
 endif()
@@ -29,7 +30,7 @@ foreach(object IN LISTS OBJECTS)
       if(NOT name MATCHES "avx512" AND NOT name STREQUAL "DW.ref.__gxx_personality_v0")
         string(APPEND bad "  weak: ${name}\n")
       endif()
-    elseif(kind MATCHES "^[TDBR]$" AND NOT name MATCHES "avx512_pair_loop")
+    elseif(kind MATCHES "^[TDBR]$" AND NOT name MATCHES "avx512_(pair_loop|powers|exps)")
       string(APPEND bad "  global: ${name}\n")
     endif()
   endforeach()

@@ -393,11 +393,13 @@ class FlatteningKernel {
     c.small = lanes.keep(c.small);
     const B zero(Scalar(0));
     bool any_large = false, any_small = false;
-    // "Not equal to 0" as !(c == 0): a NaN coefficient (a colour weight
-    // that overflowed, e.g. σ_r = 1e-300) is not skipped, so it still makes
-    // the energy NaN; an ordered != would call it zero.
-    if constexpr (kNeedLarge) any_large = xsimd::any(!(c.large == zero));
-    if constexpr (kNeedSmall) any_small = xsimd::any(!(c.small == zero));
+    // "Some lane is not 0" as "not all lanes == 0": a NaN coefficient (a
+    // colour weight that overflowed, e.g. σ_r = 1e-300) is not skipped, so
+    // it still makes the energy NaN; an ordered != would call it zero. Not
+    // any(!(c == 0)): xsimd's batch_bool operator! compares with
+    // batch_bool(false), built by an out-of-line call per batch (AVX-512).
+    if constexpr (kNeedLarge) any_large = !xsimd::all(c.large == zero);
+    if constexpr (kNeedSmall) any_small = !xsimd::all(c.small == zero);
     if (!any_large && !any_small) return;
     const std::size_t plane = std::size_t(h_ * w_);
     // The three channels side by side: their power chains overlap

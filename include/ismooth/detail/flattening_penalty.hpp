@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "ismooth/detail/simd_fma.hpp"
 #include "ismooth/detail/simd_power.hpp"
 #include "ismooth/detail/simd_runs.hpp"
 
@@ -61,7 +62,7 @@ struct Penalty {
       for (std::size_t i = 0; i < N; ++i) {
         if constexpr (kGradient) {
           const B slope = clipped ? xsimd::min(xsimd::max(d[i], B(-1)), B(1)) : d[i];
-          flux[i] = xsimd::fma(Scalar(2) * coef, slope, flux[i]);
+          flux[i] = fmadd(Scalar(2) * coef, slope, flux[i]);
         }
         value += d[i] * d[i];
       }
@@ -71,19 +72,19 @@ struct Penalty {
       // zero at d = 0, so the self pairs we skip contribute nothing.
       std::array<B, N> s, clamped;
       for (std::size_t i = 0; i < N; ++i) {
-        s[i] = epsilon == Scalar(0) ? d[i] * d[i] : xsimd::fma(d[i], d[i], B(epsilon * epsilon));
+        s[i] = epsilon == Scalar(0) ? d[i] * d[i] : fmadd(d[i], d[i], B(epsilon * epsilon));
         clamped[i] = xsimd::max(s[i], B(kDelta2));
       }
       const std::array<B, N> q = power(clamped, B(p / Scalar(2) - Scalar(1)));
       for (std::size_t i = 0; i < N; ++i) {
-        value += epsilon == Scalar(0) ? s[i] * q[i] : xsimd::fms(s[i], q[i], B(epsilon_p));
+        value += epsilon == Scalar(0) ? s[i] * q[i] : fmsub(s[i], q[i], B(epsilon_p));
         if constexpr (kGradient) {
           // Clipped: p·d·min(q, 1/|d|) = p·sign(d)·min(|d|·q, 1), without
           // a division; d·q and copysign(|d|·q, d) are the same bits.
           const B slope =
               clipped ? xsimd::copysign(xsimd::min(xsimd::abs(d[i]) * q[i], B(1)), d[i])
                       : d[i] * q[i];
-          flux[i] = xsimd::fma(p * coef, slope, flux[i]);
+          flux[i] = fmadd(p * coef, slope, flux[i]);
         }
       }
     }
