@@ -15,8 +15,8 @@
 // degree 5), all with explicit fused multiply-adds (simd_fma.hpp: fused on
 // AVX-512 too, where xsimd's are not), multiplies and adds, so the bits are
 // the same for every batch width (AVX2 or AVX-512) and thread count; the
-// test "simd power: 8 and 16 lanes give the same bits" checks it where the
-// CPU has AVX-512. Measured error (the
+// test "simd power and exp: 16 lanes give the build's batch's bits" checks it
+// where the CPU has AVX-512. Measured error (the
 // tests "simd power ..." and "simd exp ..."): s^c within 1.35 ulp over
 // s ∈ [1e-30, 3e38], e^u within 0.98 ulp.
 
