@@ -1,8 +1,12 @@
 #pragma once
 // Shared helpers of the unit tests: random images and finite differences.
 
+#include <cmath>
+#include <cstddef>
+#include <limits>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "ismooth/error.hpp"
 #include "ismooth/image.hpp"
@@ -17,6 +21,23 @@ Image<Scalar> random_image(std::size_t h, std::size_t w, unsigned seed, double l
   Image<Scalar> img = make_image<Scalar>(h, w);
   for (auto& v : img) v = Scalar(u(rng));
   return img;
+}
+
+/// The s of simd_power.hpp's tests: every float exponent from 2^-99 up with
+/// random mantissas, the d² of small integers (what the pair loop meets
+/// most), 1e-30, 1 and FLT_MAX; padded with 2 to a multiple of `multiple`.
+inline std::vector<float> power_test_inputs(std::size_t multiple) {
+  std::vector<float> s;
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> mantissa(1.0f, 2.0f);
+  for (int e = -99; e <= 127; ++e)
+    for (int k = 0; k < 48; ++k) s.push_back(std::ldexp(mantissa(rng), e));
+  for (int d = 1; d <= 255; ++d) s.push_back(float(d * d));
+  s.push_back(1e-30f);
+  s.push_back(1.0f);
+  s.push_back(std::numeric_limits<float>::max());
+  while (s.size() % multiple != 0) s.push_back(2.0f);
+  return s;
 }
 
 inline Mask random_mask(std::size_t h, std::size_t w, unsigned seed, double p_one) {

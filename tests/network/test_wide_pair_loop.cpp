@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
 #include <random>
 #include <vector>
 
@@ -18,6 +17,7 @@
 #include "ismooth/edge_response.hpp"
 #include "ismooth/flattening_term.hpp"
 #include "ismooth/l2_mask.hpp"
+#include "../test_support.hpp"
 #include "network_test_support.hpp"
 #include "training/wide_pair_loop.hpp"
 
@@ -94,21 +94,14 @@ TEST_CASE("the 16-lane pair loop gives the build's loop's energy and gradient") 
 TEST_CASE("simd power and exp: 16 lanes give the build's batch's bits") {
   // simd_power.hpp promises the same bits for every batch width: its
   // multiply-adds are fused on AVX-512 too (simd_fma.hpp; xsimd 8.1's are
-  // not there, which also lost the exact split c·k = hi + lo, up to 110 ulp
-  // at large s) and vscalefps rounds e·2^n once, as the two-factor scaling.
+  // not there, which also lost the exact split c·k = hi + lo) and
+  // vscalefps rounds e·2^n once, as the two-factor scaling.
   if (nd::wide_pair_loop() == nullptr) {
     MESSAGE("skipped: this CPU has no AVX-512 (F, BW, DQ, VL)");
     return;
   }
   using B = xsimd::batch<float>;
-  std::vector<float> s;
-  std::mt19937 rng(11);
-  std::uniform_real_distribution<float> mantissa(1.0f, 2.0f);
-  for (int e = -99; e <= 127; ++e)
-    for (int k = 0; k < 24; ++k) s.push_back(std::ldexp(mantissa(rng), e));
-  for (int d = 1; d <= 255; ++d) s.push_back(float(d * d));
-  s.push_back(std::numeric_limits<float>::max());
-  while (s.size() % 48 != 0) s.push_back(3.0f);
+  const std::vector<float> s = ismooth::test::power_test_inputs(48);
   const auto same_bits = [](const std::vector<float>& a, const std::vector<float>& b) {
     return std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
   };
