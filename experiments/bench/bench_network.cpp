@@ -147,7 +147,9 @@ Image<float> random_image(int h, int w, unsigned seed, float lo, float hi) {
 //      ∂E/∂T, backward; then Adam and set_parameters), with the next
 //      crop's loss (its structure edges B and guidance) built meanwhile on a
 //      helper thread of one OpenMP thread, started with the step and waited
-//      for at its end, as the trainer does (train_network.cpp).
+//      for at its end, as the trainer does (train_network.cpp). Just before
+//      it, the same step with that loss built after it on the caller's
+//      threads instead (printed apart: does the helper pay on this machine?).
 // The 1.15× target compares 3 with 2: what the energy adds to a training
 // step, its preparation's share of the cores included. 3 against 1 is
 // printed too. The rows above are measured one after the other, and on a
